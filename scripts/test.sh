@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole suite, end-to-end tests included: `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+exec node --import tsx --test --test-concurrency=1 "$@" "${files[@]}"
