@@ -4,7 +4,7 @@
 // NOT_SERVING otherwise. Status changes are applied the moment the backend
 // reports them, so how fast NOT_SERVING shows is up to the backend's flag.
 
-import { ServerError, Status, type CallContext, type Server } from 'nice-grpc';
+import type { Server } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
 
@@ -20,46 +20,32 @@ export const healthCheckedServices: readonly string[] = ['', RuntimeServiceDefin
 
 /**
  * Adds grpc.health.v1.Health to `server` (before it listens), driven by
- * `readiness`. The returned disposer stops following readiness, marks every
- * service NOT_SERVING for good and ends open Watch streams with UNAVAILABLE,
- * so a graceful server shutdown does not wait on them. Call it first when
- * stopping.
+ * `readiness`. The returned disposer stops following readiness and marks
+ * every service NOT_SERVING for good; call it first when stopping, so that
+ * Watch callers see NOT_SERVING before the daemon's shutdown middleware ends
+ * their streams with UNAVAILABLE.
  */
 export function serveHealth(server: Server, readiness: Readiness): () => void {
   const state = HealthState();
   // Every open Watch waits on one 'change' listener; there may be many.
   state.setMaxListeners(0);
-  const stopping = new AbortController();
+  let disposed = false;
 
   const apply = (ready: boolean) => {
-    if (stopping.signal.aborted) return;
     for (const service of healthCheckedServices) state.setStatus(ready ? 'healthy' : 'unhealthy', service);
   };
   // Subscribe before reading, so a change in between is not lost.
-  const unsubscribe = readiness.onReadyChange(apply);
+  const unsubscribe = readiness.onReadyChange((ready) => {
+    if (!disposed) apply(ready);
+  });
   apply(readiness.ready);
 
-  const impl = HealthServiceImpl(state);
-  server.add(HealthDefinition, {
-    check: impl.check,
-    async *watch(request, context: CallContext) {
-      const signal = AbortSignal.any([context.signal, stopping.signal]);
-      try {
-        yield* impl.watch(request, { ...context, signal });
-      } catch (error) {
-        if (stopping.signal.aborted && !context.signal.aborted) {
-          throw new ServerError(Status.UNAVAILABLE, 'the daemon is shutting down');
-        }
-        throw error;
-      }
-    },
-  });
+  server.add(HealthDefinition, HealthServiceImpl(state));
 
   return () => {
-    if (stopping.signal.aborted) return;
+    if (disposed) return;
+    disposed = true;
     unsubscribe();
-    // Watchers see NOT_SERVING before their stream ends.
-    for (const service of healthCheckedServices) state.setStatus('unhealthy', service);
-    stopping.abort();
+    apply(false);
   };
 }
