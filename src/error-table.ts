@@ -117,7 +117,9 @@ export function fromClientError(error: unknown): unknown {
       const r = rows.find((r) => detail.typeUrl === typeUrlPrefix + r.typeName);
       if (r) return withCause(r.fromDetail(r.codec.decode(detail.value)), error);
     } else if (detail.$type === 'google.rpc.BadRequest' && error.code === Status.INVALID_ARGUMENT) {
-      return withCause(new InvalidArgumentError(detail.fieldViolations), error);
+      // Plain violations: the decoded messages also carry a `$type` tag.
+      const violations = detail.fieldViolations.map(({ field, description }) => ({ field, description }));
+      return withCause(new InvalidArgumentError(violations), error);
     } else if (detail.$type === 'google.rpc.ErrorInfo' && detail.reason === overflowReason && detail.domain === errorDomain) {
       return withCause(new SubscriberOverflowError(Number(detail.metadata.capacity)), error);
     }

@@ -1,0 +1,198 @@
+// The SDK's client: one method per seed method, plain types in and out. gRPC
+// concerns live in the middleware chain, innermost first:
+//   error details (ClientError → RichClientError with google.rpc.Status details)
+//   retry         (re-issue on UNAVAILABLE with jittered exponential backoff)
+//   deadline      (one deadline across all attempts, so it bounds the retries)
+//   typed errors  (RichClientError → ContainerNotFoundError, …)
+
+import { ClientError, createClientFactory, Status, type Channel, type Client } from 'nice-grpc';
+import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
+import { retryMiddleware, type RetryOptions } from 'nice-grpc-client-middleware-retry';
+import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
+import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
+import { fromClientError } from '../error-table.js';
+import { RuntimeUnavailableError } from '../errors.js';
+import type { ContainerId } from '../runtime.js';
+import { openChannel } from './open-channel.js';
+import { normalizeDeadline, type RuntimeCallOptions } from './runtime-call-options.js';
+import { compileRuntimeClientOptions, type CompiledRuntimeClientOptions, type RuntimeClientOptions } from './runtime-client-options.js';
+import { toRuntimeErrorEvent, type RuntimeErrorEvent } from './runtime-error-event.js';
+import { typedErrorsMiddleware } from './typed-errors-middleware.js';
+
+export interface RootfsCallOptions extends RuntimeCallOptions {
+  /** Return the path in the node's root mount namespace instead of the one translated for the caller. */
+  unmapped?: boolean;
+}
+
+/**
+ * A connection to `wsruntimed`. Calls reject with the typed errors of
+ * `wsruntime/client` (ContainerNotFoundError, NoUpperdirError, …), with an
+ * AbortError when their signal aborts, and with a ClientError of code
+ * DEADLINE_EXCEEDED when their deadline passes (see isDeadlineExceeded).
+ */
+export interface RuntimeClient {
+  /** The gRPC address this client talks to, e.g. `unix:///run/wsruntime/wsruntime.sock`. */
+  readonly address: string;
+
+  /**
+   * Waits until the workspace container of the instance exists and its task
+   * has been created, and returns its id (at once if that is already so).
+   * Rides out daemon restarts: it re-issues the wait until the signal or
+   * deadline says stop, so without either it can wait forever.
+   */
+  waitForContainer(workspaceInstanceId: string, options?: RuntimeCallOptions): Promise<ContainerId>;
+
+  /**
+   * Waits until the workspace container of the instance has been deleted (at
+   * once if the instance is unknown or already gone). Rides out daemon
+   * restarts like waitForContainer.
+   */
+  waitForContainerStop(workspaceInstanceId: string, options?: RuntimeCallOptions): Promise<void>;
+
+  /** Whether a container with this id exists in the runtime, whatever its state. */
+  containerExists(containerId: ContainerId, options?: RuntimeCallOptions): Promise<boolean>;
+
+  /** The overlay upperdir, as a path this process can reach. NoUpperdirError if the rootfs is no overlay. */
+  containerUpperdir(containerId: ContainerId, options?: RuntimeCallOptions): Promise<string>;
+
+  /** The rootfs mount point, translated for this process unless `unmapped`. */
+  containerRootfs(containerId: ContainerId, options?: RootfsCallOptions): Promise<string>;
+
+  /** The cgroup path suffix, e.g. `/kubepods/besteffort/pod<uid>/<id>`. NoCGroupError if there is none. */
+  containerCGroupPath(containerId: ContainerId, options?: RuntimeCallOptions): Promise<string>;
+
+  /**
+   * The PID of the container's init process in the node's PID namespace. A
+   * `number`, not a `bigint`: Linux PIDs stay below 2^22, and a number is what
+   * `process.kill`, `fs` paths under /proc and child_process arguments expect.
+   */
+  containerPID(containerId: ContainerId, options?: RuntimeCallOptions): Promise<number>;
+
+  /**
+   * Follows the errors the daemon meets while talking to the container
+   * runtime, from the first iteration on. Ends with an AbortError when the
+   * signal aborts, SubscriberOverflowError when this reader fell too far
+   * behind, RuntimeUnavailableError when the daemon goes away (errors met
+   * meanwhile are lost, so it does not resubscribe silently). Breaking out of
+   * the loop cancels the stream.
+   */
+  errors(options?: RuntimeCallOptions): AsyncIterable<RuntimeErrorEvent>;
+
+  /** Closes the connection; calls still running fail. */
+  close(): void;
+}
+
+/** Connects lazily: creating a client never fails because the daemon is down. */
+export function createRuntimeClient(options: RuntimeClientOptions = {}): RuntimeClient {
+  return new GrpcRuntimeClient(compileRuntimeClientOptions(options));
+}
+
+// Backoff for a node-local daemon: quick first retries, short ceilings.
+// UNAVAILABLE: the daemon (or its containerd) cannot be reached. CANCELLED
+// coming back as a ClientError is the daemon dropping calls as it stops: our
+// own cancellations surface as AbortErrors, which are never retried.
+const unaryRetry = {
+  retry: true,
+  retryableStatuses: [Status.UNAVAILABLE, Status.CANCELLED],
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 1_000,
+  // About 1.5 s in all, then the caller hears RuntimeUnavailableError.
+  retryMaxAttempts: 4,
+} satisfies RetryOptions;
+
+// A wait is only over when the signal or deadline says so (the contract: "a
+// runtime outage does not end it"); a daemon restart is one more outage.
+const waitRetry = { ...unaryRetry, retryMaxDelayMs: 2_000, retryMaxAttempts: Infinity } satisfies RetryOptions;
+
+const methodPrefix = `/${RuntimeServiceDefinition.fullName}/`;
+
+type MethodName = keyof RuntimeServiceDefinition['methods'];
+
+class GrpcRuntimeClient implements RuntimeClient {
+  readonly address: string;
+  readonly #channel: Channel;
+  readonly #grpc: Client<RuntimeServiceDefinition, RetryOptions & DeadlineOptions>;
+  readonly #onRetry: CompiledRuntimeClientOptions['onRetry'];
+
+  constructor(options: CompiledRuntimeClientOptions) {
+    this.address = options.address;
+    this.#onRetry = options.onRetry;
+    this.#channel = openChannel(options.address);
+    this.#grpc = createClientFactory()
+      .use(errorDetailsClientMiddleware)
+      .use(retryMiddleware)
+      .use(deadlineMiddleware)
+      .use(typedErrorsMiddleware)
+      .create(RuntimeServiceDefinition, this.#channel);
+  }
+
+  async waitForContainer(workspaceInstanceId: string, options: RuntimeCallOptions = {}): Promise<ContainerId> {
+    const response = await this.#grpc.waitForContainer({ workspaceInstanceId }, this.#callOptions('waitForContainer', options, waitRetry));
+    return response.containerId;
+  }
+
+  async waitForContainerStop(workspaceInstanceId: string, options: RuntimeCallOptions = {}): Promise<void> {
+    await this.#grpc.waitForContainerStop({ workspaceInstanceId }, this.#callOptions('waitForContainerStop', options, waitRetry));
+  }
+
+  async containerExists(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<boolean> {
+    const response = await this.#grpc.containerExists({ containerId }, this.#callOptions('containerExists', options, unaryRetry));
+    return response.exists;
+  }
+
+  async containerUpperdir(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<string> {
+    const response = await this.#grpc.containerUpperdir({ containerId }, this.#callOptions('containerUpperdir', options, unaryRetry));
+    return response.path;
+  }
+
+  async containerRootfs(containerId: ContainerId, options: RootfsCallOptions = {}): Promise<string> {
+    const request = { containerId, unmapped: options.unmapped ?? false };
+    const response = await this.#grpc.containerRootfs(request, this.#callOptions('containerRootfs', options, unaryRetry));
+    return response.path;
+  }
+
+  async containerCGroupPath(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<string> {
+    const response = await this.#grpc.containerCGroupPath({ containerId }, this.#callOptions('containerCGroupPath', options, unaryRetry));
+    return response.path;
+  }
+
+  async containerPID(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<number> {
+    const response = await this.#grpc.containerPID({ containerId }, this.#callOptions('containerPID', options, unaryRetry));
+    return response.pid;
+  }
+
+  async *errors(options: RuntimeCallOptions = {}): AsyncGenerator<RuntimeErrorEvent, void, undefined> {
+    // Streams are never retried by the retry middleware; see the interface doc.
+    const stream = this.#grpc.errors({}, { signal: options.signal, deadline: normalizeDeadline(options.deadline) });
+    for await (const response of stream) yield toRuntimeErrorEvent(response);
+  }
+
+  close(): void {
+    this.#channel.close();
+  }
+
+  #callOptions(method: MethodName, options: RuntimeCallOptions, retry: RetryOptions): RetryOptions & DeadlineOptions & { signal?: AbortSignal } {
+    const onRetry = this.#onRetry;
+    return {
+      signal: options.signal,
+      deadline: normalizeDeadline(options.deadline),
+      ...retry,
+      onRetryableError: onRetry
+        ? (error, attempt, delayMs) =>
+            onRetry({
+              method: methodPrefix + RuntimeServiceDefinition.methods[method].name,
+              attempt,
+              delayMs,
+              error: asUnavailable(error),
+            })
+        : undefined,
+    };
+  }
+}
+
+/** What a retry event reports: the daemon dropping a call (CANCELLED) counts as it being unavailable. */
+function asUnavailable(error: ClientError): RuntimeUnavailableError {
+  const typed = fromClientError(error);
+  if (typed instanceof RuntimeUnavailableError) return typed;
+  return new RuntimeUnavailableError(`the daemon dropped the call: ${error.details}`, { cause: error });
+}
