@@ -1,0 +1,34 @@
+// Builds the daemon's gRPC server: the one place that says which middleware
+// wraps every call and which services are served. Later services
+// (grpc.health.v1, server reflection) are added beside RuntimeService below;
+// metrics middleware (nice-grpc-prometheus) goes first in the use() chain so
+// that it sees every final status.
+
+import { createServer, type Server } from 'nice-grpc';
+import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
+import type { Logger } from 'pino';
+import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
+import type { Runtime } from '../runtime.js';
+import { createErrorMiddleware } from './error-middleware.js';
+import { createRuntimeService } from './runtime-service.js';
+import { createShutdownMiddleware } from './shutdown-middleware.js';
+
+export interface DaemonServerParts {
+  runtime: Runtime;
+  logger: Logger;
+  /** Aborted when the daemon stops; ends open calls with UNAVAILABLE. */
+  stopping: AbortSignal;
+}
+
+export function createDaemonServer({ runtime, logger, stopping }: DaemonServerParts): Server {
+  // Outermost first: errorDetailsServerMiddleware writes the
+  // grpc-status-details-bin trailer for the RichServerErrors that the error
+  // middleware makes out of what the shutdown middleware and handlers throw.
+  const server = createServer()
+    .use(errorDetailsServerMiddleware)
+    .use(createErrorMiddleware(logger))
+    .use(createShutdownMiddleware(stopping));
+
+  server.add(RuntimeServiceDefinition, createRuntimeService(runtime));
+  return server;
+}
