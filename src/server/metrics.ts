@@ -1,0 +1,177 @@
+// Prometheus metrics: per-RPC counts, codes and latencies from
+// nice-grpc-prometheus's server middleware, the process's own (CPU, memory,
+// event loop) from prom-client, and the backend's state read from its stats()
+// at each scrape, served as text on http://<address>/metrics. Successful calls
+// are counted here rather than logged one line each.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerMiddleware } from 'nice-grpc';
+import { prometheusServerMiddleware, registry as grpcRegistry } from 'nice-grpc-prometheus';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+/** The backend's counters and gauges at one moment; ContainerdRuntime.stats() returns this. */
+export interface RuntimeStats {
+  /** Workspace containers the index currently holds. */
+  workspacesTracked: number;
+  /** WaitForContainer / WaitForContainerStop calls still waiting. */
+  pendingWaits: number;
+  /** Open Errors streams. */
+  errorsSubscribers: number;
+  /** Whether the connection to containerd is up. */
+  connected: boolean;
+  /** containerd events handled since start, by topic (e.g. `/tasks/create`). */
+  eventsHandled: Readonly<Record<string, number>>;
+  /** Full re-lists of containers and tasks since start. */
+  resyncs: number;
+  /** Connections to containerd re-established since start. */
+  reconnects: number;
+}
+
+/** Read at every scrape, so stats() must be cheap and must not throw. */
+export interface RuntimeStatsSource {
+  stats(): RuntimeStats;
+}
+
+/** The gRPC server middleware that records every call; use it first, so it sees every final status. */
+export function grpcMetricsMiddleware(): ServerMiddleware {
+  return prometheusServerMiddleware();
+}
+
+let processRegistry: Registry | undefined;
+
+/** Process metrics are per process, so they are set up once however many registries are built. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** A registry holding the gRPC, process and backend metrics. */
+export function createMetricsRegistry(source: RuntimeStatsSource): Registry {
+  const domain = new Registry();
+  const registers = [domain];
+  const stats = () => source.stats();
+
+  new Gauge({
+    name: 'wsruntime_workspaces_tracked',
+    help: 'Workspace containers the index currently holds.',
+    registers,
+    collect() {
+      this.set(stats().workspacesTracked);
+    },
+  });
+  new Gauge({
+    name: 'wsruntime_pending_waits',
+    help: 'WaitForContainer and WaitForContainerStop calls still waiting.',
+    registers,
+    collect() {
+      this.set(stats().pendingWaits);
+    },
+  });
+  new Gauge({
+    name: 'wsruntime_errors_subscribers',
+    help: 'Open Errors streams.',
+    registers,
+    collect() {
+      this.set(stats().errorsSubscribers);
+    },
+  });
+  new Gauge({
+    name: 'wsruntime_containerd_connected',
+    help: '1 while the connection to containerd is up, else 0.',
+    registers,
+    collect() {
+      this.set(stats().connected ? 1 : 0);
+    },
+  });
+  // The backend keeps the running totals; these counters mirror them at each
+  // scrape (reset, then set to the total) instead of counting a second time.
+  new Counter({
+    name: 'wsruntime_containerd_events_handled_total',
+    help: 'containerd events handled, by topic.',
+    labelNames: ['topic'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [topic, count] of Object.entries(stats().eventsHandled)) this.inc({ topic }, count);
+    },
+  });
+  new Counter({
+    name: 'wsruntime_index_resyncs_total',
+    help: 'Full re-lists of containerd containers and tasks into the index.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats().resyncs);
+    },
+  });
+  new Counter({
+    name: 'wsruntime_containerd_reconnects_total',
+    help: 'Connections to containerd re-established after a loss.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(stats().reconnects);
+    },
+  });
+
+  return Registry.merge([processMetrics(), grpcRegistry, domain]);
+}
+
+export interface MetricsServerOptions {
+  /** Where to listen. A port of 0 picks a free one (see `url`). */
+  address: { host: string; port: number };
+  source: RuntimeStatsSource;
+}
+
+export interface MetricsServer {
+  /** The scrape URL, with the port actually bound. */
+  readonly url: string;
+  /** Stops listening and drops open (keep-alive) connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Serves the metrics over HTTP; rejects if the address cannot be bound. */
+export async function startMetricsServer({ address, source }: MetricsServerOptions): Promise<MetricsServer> {
+  const registry = createMetricsRegistry(source);
+  const server = http.createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found; metrics are at /metrics\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
+      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`collecting metrics failed: ${String(error)}\n`),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const { port } = server.address() as AddressInfo;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}/metrics`,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
