@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// wsruntimed: serves wsruntime.v1.RuntimeService for containerd on a unix
+// socket. This file is the one place that handles signals: SIGTERM/SIGINT
+// stop the daemon and exit 0 (a second signal exits at once).
+//
+// Exit codes: 0 help or clean stop, 1 could not start (e.g. the socket path
+// is taken), 2 bad options.
+//
+// Only the option parser is imported up front, so that `--help` and option
+// errors answer without loading gRPC, pino or the backend.
+
+import { DaemonOptionsError, daemonUsage, isHelpRequested, parseDaemonArgs, type DaemonOptions } from '../server/daemon-options.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (isHelpRequested(argv)) {
+    process.stdout.write(daemonUsage());
+    return 0;
+  }
+  let options: DaemonOptions;
+  try {
+    options = parseDaemonArgs(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof DaemonOptionsError)) throw error;
+    process.stderr.write(`wsruntimed: ${error.message}\n`);
+    return 2;
+  }
+  return serve(options);
+}
+
+async function serve(options: DaemonOptions): Promise<number> {
+  const [{ pino }, { startDaemon }, { ContainerdRuntime }] = await Promise.all([
+    import('pino'),
+    import('../server/daemon.js'),
+    import('../containerd/containerd-runtime.js'),
+  ]);
+  // JSON lines to stderr, written synchronously so nothing is lost on exit.
+  const logger = pino({ name: 'wsruntimed', level: options.logLevel }, pino.destination({ fd: 2, sync: true }));
+  if (options.metricsAddress) {
+    logger.warn({ metricsAddress: options.metricsAddress }, 'metrics are not served yet; --metrics-address is ignored');
+  }
+
+  const runtime = new ContainerdRuntime({
+    address: options.containerdAddress,
+    namespace: options.containerdNamespace,
+    pathMappings: options.pathMappings,
+    instanceLabels: options.instanceLabels,
+    workspaceContainer: options.workspaceContainer,
+    logger: logger.child({ component: 'containerd' }),
+  });
+  // Connects in the background: the daemon serves (and reports UNAVAILABLE)
+  // while containerd is down.
+  runtime.start();
+
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  try {
+    daemon = await startDaemon({ options, runtime, logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'wsruntimed cannot start');
+    process.stderr.write(`wsruntimed: ${error instanceof Error ? error.message : String(error)}\n`);
+    await runtime.close();
+    return 1;
+  }
+  process.stdout.write(`wsruntimed: serving on ${daemon.socketPath} (${daemon.address})\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info({ signal }, 'signal received');
+  const exitNow = (again: NodeJS.Signals) => {
+    logger.warn({ signal: again }, 'second signal; exiting without finishing the stop');
+    process.exit(1);
+  };
+  process.once('SIGTERM', exitNow);
+  process.once('SIGINT', exitNow);
+
+  await daemon.stop();
+  await runtime.close();
+  return 0;
+}
+
+// Exit explicitly, so that a handle a dependency leaves open cannot keep a
+// stopped daemon alive. Nothing is lost: the logger writes synchronously, and
+// on Linux so do process.stdout and stderr to files, pipes and terminals.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`wsruntimed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
