@@ -1,8 +1,7 @@
 // Runs one parsed wsruntimectl invocation against the daemon and writes its
 // output. Loaded lazily by the entry point: it pulls in gRPC.
 
-import { ClientError, Status } from 'nice-grpc-common';
-import { createRuntimeClient, type RuntimeCallOptions, type RuntimeClient } from '../../client/index.js';
+import { createRuntimeClient, RuntimeUnavailableError, type RuntimeCallOptions, type RuntimeClient } from '../../client/index.js';
 import { ExitCode, toFailure } from './exit-codes.js';
 import { checkHealth } from './health-check.js';
 import type { Invocation } from './parse-command-line.js';
@@ -91,16 +90,10 @@ async function execute(client: RuntimeClient, invocation: Invocation, call: Runt
     case 'health': {
       const status = await checkHealth(client.address, arg, call);
       emit(status, { service: arg, status });
-      if (status !== 'SERVING') throw new NotServingError(status);
+      // Answered, but not SERVING: for a script that is an unavailable daemon (exit 5).
+      if (status !== 'SERVING') throw new RuntimeUnavailableError(`health status is ${status}`);
       return;
     }
-  }
-}
-
-/** Health answered, but not SERVING: reported like an unavailable daemon (exit 5). */
-class NotServingError extends ClientError {
-  constructor(status: string) {
-    super('/grpc.health.v1.Health/Check', Status.UNAVAILABLE, `health status is ${status}`);
   }
 }
 
