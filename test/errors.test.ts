@@ -29,7 +29,7 @@ describe('errors', () => {
       for (const other of all) assert.equal(error instanceof (other.constructor as typeof WsRuntimeError), error === other || error.constructor === other.constructor);
     }
     assert.ok(!(new Error('x') instanceof WsRuntimeError));
-    assert.ok(!(null instanceof WsRuntimeError));
+    assert.ok(!((null as unknown) instanceof WsRuntimeError));
   });
 
   it('name themselves and say what went wrong', () => {
