@@ -4,7 +4,7 @@
 // containerd (its socket path, its directory, its pods' uids) so that a system
 // containerd or another test's stack is never touched.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -112,9 +112,8 @@ export async function killAndWait(pids: readonly number[], signal: NodeJS.Signal
 }
 
 /** Mount points at or under dir, deepest first, from this process's mount namespace. */
-export async function mountsUnder(dir: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = info
+export function mountsUnder(dir: string): string[] {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => line.split(' ')[4])
     .filter((p): p is string => p !== undefined)
@@ -127,10 +126,21 @@ export async function mountsUnder(dir: string): Promise<string[]> {
 /** Lazily unmounts everything under dir (a mount can be stacked, so repeat). */
 export async function unmountUnder(dir: string): Promise<void> {
   for (let round = 0; round < 5; round++) {
-    const points = await mountsUnder(dir);
+    const points = mountsUnder(dir);
     if (points.length === 0) return;
     for (const point of points) {
       await execFileAsync('umount', ['--lazy', point]).catch(() => undefined);
+    }
+  }
+}
+
+/** unmountUnder for process exit handlers, where nothing asynchronous runs. */
+export function unmountUnderSync(dir: string): void {
+  for (const point of mountsUnder(dir)) {
+    try {
+      execFileSync('umount', ['--lazy', point], { stdio: 'ignore' });
+    } catch {
+      // already gone
     }
   }
 }

@@ -5,14 +5,14 @@
 // by `-address <our socket>` on their command line).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { abortable, delay, isAbortError, race } from 'abort-controller-x';
 import { ClientError, Status } from 'nice-grpc';
 import { withCri } from './cri-client.js';
 import { ctr } from './ctr.js';
-import { findShims, killAndWait, leftoverTasks, removeCgroup, unmountUnder } from './host-cleanup.js';
+import { findShims, killAndWait, leftoverTasks, removeCgroup, unmountUnder, unmountUnderSync } from './host-cleanup.js';
 import { Kubelet } from './kubelet.js';
 
 export interface PrivateContainerdOptions {
@@ -70,7 +70,7 @@ disabled_plugins = [
 }
 
 // Instances not yet stopped, so a process that forgets stop() does not leave
-// containerd, shims and tasks running (see killAllSync).
+// containerd, shims and tasks running (see emergencyStopSync).
 const live = new Set<PrivateContainerd>();
 let exitHookInstalled = false;
 
@@ -294,8 +294,12 @@ export class PrivateContainerd {
     }
   }
 
-  /** Synchronous last resort for the process exit hook: no pods removed, no unmounts. */
-  killAllSync(): void {
+  /**
+   * Synchronous last resort for a process exiting without stop(): kills
+   * containerd, our shims and their tasks, unmounts and removes the dir. Pod
+   * cgroups stay (their processes are still dying), as do no processes.
+   */
+  emergencyStopSync(): void {
     const kill = (pid: number) => {
       try {
         process.kill(pid, 'SIGKILL');
@@ -307,6 +311,9 @@ export class PrivateContainerd {
     const tasks = leftoverTasks(this.state);
     findShims(this.address).forEach(kill);
     tasks.forEach((t) => t.pid > 0 && kill(t.pid));
+    unmountUnderSync(this.dir);
+    rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this);
   }
 }
 
@@ -323,7 +330,7 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const c of live) {
       process.stderr.write(`wsruntime devstack: private containerd ${c.dir} was not stopped; killing its processes\n`);
-      c.killAllSync();
+      c.emergencyStopSync();
     }
   });
 }
