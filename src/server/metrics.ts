@@ -49,8 +49,13 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/** A registry holding the gRPC, process and backend metrics. */
-export function createMetricsRegistry(source: RuntimeStatsSource): Registry {
+/** A registry holding the gRPC and process metrics, and the backend's when there is a source. */
+export function createMetricsRegistry(source?: RuntimeStatsSource): Registry {
+  const shared = [processMetrics(), grpcRegistry];
+  return Registry.merge(source ? [...shared, backendMetrics(source)] : shared);
+}
+
+function backendMetrics(source: RuntimeStatsSource): Registry {
   const domain = new Registry();
   const registers = [domain];
   const stats = () => source.stats();
@@ -118,13 +123,14 @@ export function createMetricsRegistry(source: RuntimeStatsSource): Registry {
     },
   });
 
-  return Registry.merge([processMetrics(), grpcRegistry, domain]);
+  return domain;
 }
 
 export interface MetricsServerOptions {
   /** Where to listen. A port of 0 picks a free one (see `url`). */
   address: { host: string; port: number };
-  source: RuntimeStatsSource;
+  /** The backend; without one (e.g. a test double) only gRPC and process metrics are served. */
+  source?: RuntimeStatsSource;
 }
 
 export interface MetricsServer {

@@ -125,6 +125,18 @@ describe('metrics', () => {
     assert.equal(await head.text(), '');
   });
 
+  it('serves gRPC and process metrics without a backend source', async () => {
+    const bare = await startMetricsServer({ address: { host: '127.0.0.1', port: 0 } });
+    try {
+      const text = await (await fetch(bare.url)).text();
+      assert.match(text, /# TYPE grpc_server_handled_total counter/);
+      assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 0);
+      assert.equal(sample(text, 'wsruntime_workspaces_tracked'), undefined);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('fails to start on an address already taken, and close() frees the port', async () => {
     const port = Number(new URL(metrics.url).port);
     const source = { stats: () => stats };
