@@ -261,8 +261,9 @@ export class PrivateContainerd {
     }
     const shims = findShims(this.address);
     if (shims.length > 0) {
-      // Pod removal failed. Whatever these shims still run was started by
-      // our containerd: kill it, and remove the cgroups runc would have.
+      // Usually none are left by now. Those that are (pod removal failed, or
+      // containerd could not come back) run only what our containerd
+      // started: kill it all, and remove the cgroups runc would have.
       const tasks = leftoverTasks(this.state);
       await killAndWait(shims, 'SIGKILL', 5_000);
       await killAndWait(tasks.map((t) => t.pid).filter((pid) => pid > 0), 'SIGKILL', 5_000);
@@ -296,8 +297,8 @@ export class PrivateContainerd {
 
   /**
    * Synchronous last resort for a process exiting without stop(): kills
-   * containerd, our shims and their tasks, unmounts and removes the dir. Pod
-   * cgroups stay (their processes are still dying), as do no processes.
+   * containerd, our shims and their tasks, unmounts and removes the dir.
+   * Empty pod cgroups are left behind: the killed tasks are still dying.
    */
   emergencyStopSync(): void {
     const kill = (pid: number) => {

@@ -13,9 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ctr as ctrAt } from '../../src/devstack/ctr.js';
-import { Kubelet, type Sandbox } from '../../src/devstack/kubelet.js';
-import { importDevImages } from '../../src/devstack/oci-image.js';
-import { PrivateContainerd } from '../../src/devstack/private-containerd.js';
+import { startDevContainerd } from '../../src/devstack/dev-containerd.js';
+import { Kubelet } from '../../src/devstack/kubelet.js';
+import type { PrivateContainerd } from '../../src/devstack/private-containerd.js';
 
 export type { PrivateContainerd };
 
@@ -66,15 +66,8 @@ export interface TestStack {
 
 /** A private containerd up, with example.local/busybox:latest and example.local/pause:latest imported. */
 export async function startStack(): Promise<TestStack> {
-  const containerd = await PrivateContainerd.start();
-  try {
-    await importDevImages(containerd.address);
-  } catch (e) {
-    await containerd.stop().catch(() => undefined);
-    throw e;
-  }
+  const containerd = await startDevContainerd();
   const kubelet = new Kubelet(containerd.address, join(containerd.dir, 'pods'));
-  const sandboxes = new Map<string, Sandbox>();
   let closing: Promise<void> | undefined;
 
   return {
@@ -93,7 +86,6 @@ export async function startStack(): Promise<TestStack> {
         uid: podUid,
         labels: { [spec.instanceLabel ?? 'gitpod.io/instanceID']: spec.instanceId },
       });
-      sandboxes.set(sandbox.id, sandbox);
       const containerId = await kubelet.createContainer(sandbox, {
         name: spec.containerName ?? 'workspace',
         command: spec.command ?? ['sleep', '2147483647'],
@@ -109,7 +101,6 @@ export async function startStack(): Promise<TestStack> {
     async removeWorkspacePod(pod) {
       await kubelet.removeContainer(pod.containerId);
       await kubelet.removePodSandbox(pod.sandboxId);
-      sandboxes.delete(pod.sandboxId);
     },
 
     async removeContainer(pod) {
