@@ -40,18 +40,18 @@ export interface UnixSocket {
   remove(): Promise<void>;
 }
 
-/** Startup cannot take the socket path. Nothing at the path was changed. */
-export class SocketPathTakenError extends Error {
+/** The daemon cannot serve at the socket path. Whatever is there was left untouched. */
+export class SocketPathError extends Error {
   constructor(readonly socketPath: string, reason: string) {
     super(`cannot serve on ${socketPath}: ${reason}`);
-    this.name = 'SocketPathTakenError';
+    this.name = 'SocketPathError';
   }
 }
 
 /**
  * Binds via `bind(address)` (e.g. a nice-grpc server's listen) and puts the
  * socket at `options.path`. A stale socket there is replaced; a live one, or
- * anything that is not a socket, makes this reject with SocketPathTakenError.
+ * anything that is not a socket, makes this reject with SocketPathError.
  * On failure the caller must still shut down whatever `bind` started.
  */
 export async function listenOnUnixSocket(
@@ -60,25 +60,27 @@ export async function listenOnUnixSocket(
 ): Promise<UnixSocket> {
   const target = options.path;
   const dir = path.dirname(target);
+  // The private path below is 13 bytes longer than `dir`.
+  if (Buffer.byteLength(dir) + 13 > maxSocketPathBytes) {
+    throw new SocketPathError(target, `its directory path is too long to bind in (at most ${maxSocketPathBytes - 13} bytes)`);
+  }
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const stale = await inspectExisting(target);
   const gid = options.group === undefined ? undefined : await resolveGroupId(options.group);
 
-  // 13 bytes longer than `dir`, which may exceed what sun_path holds.
-  if (Buffer.byteLength(dir) + 13 > maxSocketPathBytes) {
-    throw new SocketPathTakenError(target, `its directory path is too long to bind in (at most ${maxSocketPathBytes - 13} bytes)`);
-  }
   const privateDir = await mkdtemp(path.join(dir, '.wsr-'));
   const privatePath = path.join(privateDir, 's');
+  let ours: Stats;
   try {
     await bind(unixAddress(privatePath));
     await chmod(privatePath, options.mode);
     if (gid !== undefined) await chown(privatePath, -1, gid);
+    ours = await lstat(privatePath);
     if (stale) await removeStale(target, stale);
     try {
       await link(privatePath, target);
     } catch (error) {
-      if (errorCode(error) === 'EEXIST') throw new SocketPathTakenError(target, 'another process created it while we were starting');
+      if (errorCode(error) === 'EEXIST') throw new SocketPathError(target, 'another process created it while we were starting');
       throw error;
     }
   } finally {
@@ -86,7 +88,6 @@ export async function listenOnUnixSocket(
     await rmdir(privateDir).catch(() => {});
   }
 
-  const ours = await lstat(target);
   return {
     path: target,
     address: unixAddress(target),
@@ -106,9 +107,9 @@ async function inspectExisting(target: string): Promise<Stats | undefined> {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
   }
-  if (!stats.isSocket()) throw new SocketPathTakenError(target, `it exists and is ${describe(stats)}, not a socket; remove it or choose another --socket`);
+  if (!stats.isSocket()) throw new SocketPathError(target, `it exists and is ${describe(stats)}, not a socket; remove it or choose another --socket`);
   const state = await probe(target);
-  if (state === 'live') throw new SocketPathTakenError(target, 'another process is serving on it (is another wsruntimed running?)');
+  if (state === 'live') throw new SocketPathError(target, 'another process is serving on it (is another wsruntimed running?)');
   return stats;
 }
 
@@ -129,7 +130,7 @@ function probe(socketPath: string): Promise<'live' | 'stale'> {
       const code = errorCode(error);
       if (code === 'ECONNREFUSED' || code === 'ENOENT') resolve('stale');
       else if (code === 'EAGAIN') resolve('live');
-      else reject(new SocketPathTakenError(socketPath, `probing the existing socket failed: ${error.message}`));
+      else reject(new SocketPathError(socketPath, `probing the existing socket failed: ${error.message}`));
     });
   });
 }
@@ -137,7 +138,7 @@ function probe(socketPath: string): Promise<'live' | 'stale'> {
 async function removeStale(target: string, stale: Stats): Promise<void> {
   const now = await lstat(target).catch(() => undefined);
   if (now === undefined) return;
-  if (!sameFile(now, stale)) throw new SocketPathTakenError(target, 'it was replaced by another process while we were starting');
+  if (!sameFile(now, stale)) throw new SocketPathError(target, 'it was replaced by another process while we were starting');
   await unlink(target).catch(ignoreMissing);
 }
 

@@ -13,7 +13,7 @@ import { createChannel } from 'nice-grpc';
 import { pino } from 'pino';
 import { compileDaemonOptions, type DaemonOptionsInput } from '../../src/server/daemon-options.js';
 import { startDaemon } from '../../src/server/daemon.js';
-import { listenOnUnixSocket, SocketPathTakenError } from '../../src/server/socket.js';
+import { listenOnUnixSocket, SocketPathError } from '../../src/server/socket.js';
 import { createTestClient, startTestDaemon } from '../support/daemon-harness.js';
 import { RuntimeDouble } from '../support/runtime-double.js';
 
@@ -119,7 +119,7 @@ describe('socket placement', { timeout: 20_000 }, () => {
   it('refuses a live socket served by another daemon, which keeps serving', async () => {
     const first = await start();
     const ino = (await lstat(socketPath)).ino;
-    await assert.rejects(start(), (e) => e instanceof SocketPathTakenError && /another process is serving on it/.test(e.message));
+    await assert.rejects(start(), (e) => e instanceof SocketPathError && /another process is serving on it/.test(e.message));
     assert.equal((await lstat(socketPath)).ino, ino);
     assert.equal((await first.client.containerPID({ containerId: 'c1' })).pid, 42);
     assert.deepEqual(await readdir(path.dirname(socketPath)), ['wsruntime.sock']);
@@ -138,7 +138,7 @@ describe('socket placement', { timeout: 20_000 }, () => {
     await mkdir(path.dirname(socketPath), { recursive: true });
     await writeFile(socketPath, 'precious');
     const before = await lstat(socketPath);
-    await assert.rejects(start(), (e) => e instanceof SocketPathTakenError && /is a regular file, not a socket/.test(e.message));
+    await assert.rejects(start(), (e) => e instanceof SocketPathError && /is a regular file, not a socket/.test(e.message));
     const after = await lstat(socketPath);
     assert.equal(await readFile(socketPath, 'utf8'), 'precious');
     assert.deepEqual([after.ino, after.mtimeMs, after.mode], [before.ino, before.mtimeMs, before.mode]);
