@@ -86,6 +86,20 @@ describe('test stack', () => {
     assert.equal((await tasks(stack)).size, 0);
   });
 
+  it('recreates the container in the same pod, as kubelet restarts it', async () => {
+    const pod = await stack.createWorkspacePod({ instanceId: 'restart-1' });
+    await stack.removeContainer(pod);
+    const again = await stack.recreateContainer(pod);
+    assert.notEqual(again.containerId, pod.containerId);
+    assert.equal(again.sandboxId, pod.sandboxId);
+    const status = await stack.kubelet.containerStatus(again.containerId);
+    assert.equal(status.state, ContainerState.CONTAINER_RUNNING);
+    assert.deepEqual(status.metadata, { name: 'workspace', attempt: 1 });
+    assert.equal((await containerRecord(stack, again.containerId)).Labels['io.kubernetes.container.name'], 'workspace');
+    await stack.removeWorkspacePod(again);
+    assert.equal((await tasks(stack)).size, 0);
+  });
+
   it('keeps tasks running across a containerd SIGKILL and restart', async () => {
     const pod = await stack.createWorkspacePod({ instanceId: 'chaos-1' });
     const before = (await tasks(stack)).get(pod.containerId)!;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ctr as ctrAt } from '../../src/devstack/ctr.js';
 import { startDevContainerd } from '../../src/devstack/dev-containerd.js';
-import { Kubelet } from '../../src/devstack/kubelet.js';
+import { Kubelet, type ContainerSpec, type Sandbox } from '../../src/devstack/kubelet.js';
 import type { PrivateContainerd } from '../../src/devstack/private-containerd.js';
 
 export type { PrivateContainerd };
@@ -60,6 +60,12 @@ export interface TestStack {
   removeWorkspacePod(pod: WorkspacePod): Promise<void>;
   /** Only the container (to test restarts and re-creation). */
   removeContainer(pod: WorkspacePod): Promise<void>;
+  /**
+   * What kubelet does when a container restarts: a new container (next
+   * attempt, same name and command) in the same pod, started. The old one is
+   * left as it is; remove it first with removeContainer if you like.
+   */
+  recreateContainer(pod: WorkspacePod): Promise<WorkspacePod>;
   /** Removes all pods, stops containerd, cleans up. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -68,6 +74,8 @@ export interface TestStack {
 export async function startStack(): Promise<TestStack> {
   const containerd = await startDevContainerd();
   const kubelet = new Kubelet(containerd.address, join(containerd.dir, 'pods'));
+  // Per sandbox: its config and the last container made in it.
+  const pods = new Map<string, { sandbox: Sandbox; container: ContainerSpec }>();
   let closing: Promise<void> | undefined;
 
   return {
@@ -86,10 +94,9 @@ export async function startStack(): Promise<TestStack> {
         uid: podUid,
         labels: { [spec.instanceLabel ?? 'gitpod.io/instanceID']: spec.instanceId },
       });
-      const containerId = await kubelet.createContainer(sandbox, {
-        name: spec.containerName ?? 'workspace',
-        command: spec.command ?? ['sleep', '2147483647'],
-      });
+      const container = { name: spec.containerName ?? 'workspace', command: spec.command ?? ['sleep', '2147483647'], attempt: 0 };
+      pods.set(sandbox.id, { sandbox, container });
+      const containerId = await kubelet.createContainer(sandbox, container);
       if (spec.start ?? true) await kubelet.startContainer(containerId);
       return { instanceId: spec.instanceId, podName, podNamespace, podUid, sandboxId: sandbox.id, containerId };
     },
@@ -101,10 +108,20 @@ export async function startStack(): Promise<TestStack> {
     async removeWorkspacePod(pod) {
       await kubelet.removeContainer(pod.containerId);
       await kubelet.removePodSandbox(pod.sandboxId);
+      pods.delete(pod.sandboxId);
     },
 
     async removeContainer(pod) {
       await kubelet.removeContainer(pod.containerId);
+    },
+
+    async recreateContainer(pod) {
+      const made = pods.get(pod.sandboxId);
+      if (!made) throw new Error(`pod sandbox ${pod.sandboxId} was not made by this stack or is removed`);
+      made.container = { ...made.container, attempt: (made.container.attempt ?? 0) + 1 };
+      const containerId = await kubelet.createContainer(made.sandbox, made.container);
+      await kubelet.startContainer(containerId);
+      return { ...pod, containerId };
     },
 
     close() {
