@@ -9,8 +9,8 @@ import { lstat, mkdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonOptionsError, isHelpRequested, parseDaemonArgs } from '../src/server/daemon-options.js';
-import { importDevImages } from '../src/devstack/oci-image.js';
-import { PrivateContainerd } from '../src/devstack/private-containerd.js';
+import { startDevContainerd } from '../src/devstack/dev-containerd.js';
+import type { PrivateContainerd } from '../src/devstack/private-containerd.js';
 
 const daemonBin = fileURLToPath(new URL('../dist/src/cli/wsruntimed.js', import.meta.url));
 
@@ -26,8 +26,7 @@ async function main(argv: string[]): Promise<number> {
     const options = parseDaemonArgs(argv, process.env);
     if (!(await isSocket(options.containerdAddress))) {
       console.log(`wsruntime: no containerd at ${options.containerdAddress}; starting a private one`);
-      privateContainerd = await PrivateContainerd.start();
-      await importDevImages(privateContainerd.address);
+      privateContainerd = await startDevContainerd();
       devLink = join(dirname(options.socket), 'dev-containerd.sock');
       await mkdir(dirname(devLink), { recursive: true });
       await rm(devLink, { force: true });
