@@ -13,6 +13,7 @@ import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
 import { fromClientError } from '../error-table.js';
 import { RuntimeUnavailableError } from '../errors.js';
 import type { ContainerId } from '../runtime.js';
+import { linkSignals } from './link-signals.js';
 import { openChannel } from './open-channel.js';
 import { normalizeDeadline, type RuntimeCallOptions } from './runtime-call-options.js';
 import { compileRuntimeClientOptions, type CompiledRuntimeClientOptions, type RuntimeClientOptions } from './runtime-client-options.js';
@@ -78,7 +79,11 @@ export interface RuntimeClient {
    */
   errors(options?: RuntimeCallOptions): AsyncIterable<RuntimeErrorEvent>;
 
-  /** Closes the connection; calls still running fail. */
+  /**
+   * Cancels the calls still running (they reject with an AbortError; the
+   * daemon stops their work) and closes the connection. Calls made after
+   * close() reject with an Error. Idempotent.
+   */
   close(): void;
 }
 
@@ -107,12 +112,15 @@ const waitRetry = { ...unaryRetry, retryMaxDelayMs: 2_000, retryMaxAttempts: Inf
 const methodPrefix = `/${RuntimeServiceDefinition.fullName}/`;
 
 type MethodName = keyof RuntimeServiceDefinition['methods'];
+type GrpcCallOptions = RetryOptions & DeadlineOptions & { signal: AbortSignal };
 
 class GrpcRuntimeClient implements RuntimeClient {
   readonly address: string;
   readonly #channel: Channel;
   readonly #grpc: Client<RuntimeServiceDefinition, RetryOptions & DeadlineOptions>;
   readonly #onRetry: CompiledRuntimeClientOptions['onRetry'];
+  // Aborted by close(): every call's signal is linked to it.
+  readonly #closing = new AbortController();
 
   constructor(options: CompiledRuntimeClientOptions) {
     this.address = options.address;
@@ -127,55 +135,77 @@ class GrpcRuntimeClient implements RuntimeClient {
   }
 
   async waitForContainer(workspaceInstanceId: string, options: RuntimeCallOptions = {}): Promise<ContainerId> {
-    const response = await this.#grpc.waitForContainer({ workspaceInstanceId }, this.#callOptions('waitForContainer', options, waitRetry));
+    const response = await this.#unary('waitForContainer', options, waitRetry, (o) => this.#grpc.waitForContainer({ workspaceInstanceId }, o));
     return response.containerId;
   }
 
   async waitForContainerStop(workspaceInstanceId: string, options: RuntimeCallOptions = {}): Promise<void> {
-    await this.#grpc.waitForContainerStop({ workspaceInstanceId }, this.#callOptions('waitForContainerStop', options, waitRetry));
+    await this.#unary('waitForContainerStop', options, waitRetry, (o) => this.#grpc.waitForContainerStop({ workspaceInstanceId }, o));
   }
 
   async containerExists(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<boolean> {
-    const response = await this.#grpc.containerExists({ containerId }, this.#callOptions('containerExists', options, unaryRetry));
+    const response = await this.#unary('containerExists', options, unaryRetry, (o) => this.#grpc.containerExists({ containerId }, o));
     return response.exists;
   }
 
   async containerUpperdir(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<string> {
-    const response = await this.#grpc.containerUpperdir({ containerId }, this.#callOptions('containerUpperdir', options, unaryRetry));
+    const response = await this.#unary('containerUpperdir', options, unaryRetry, (o) => this.#grpc.containerUpperdir({ containerId }, o));
     return response.path;
   }
 
   async containerRootfs(containerId: ContainerId, options: RootfsCallOptions = {}): Promise<string> {
     const request = { containerId, unmapped: options.unmapped ?? false };
-    const response = await this.#grpc.containerRootfs(request, this.#callOptions('containerRootfs', options, unaryRetry));
+    const response = await this.#unary('containerRootfs', options, unaryRetry, (o) => this.#grpc.containerRootfs(request, o));
     return response.path;
   }
 
   async containerCGroupPath(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<string> {
-    const response = await this.#grpc.containerCGroupPath({ containerId }, this.#callOptions('containerCGroupPath', options, unaryRetry));
+    const response = await this.#unary('containerCGroupPath', options, unaryRetry, (o) => this.#grpc.containerCGroupPath({ containerId }, o));
     return response.path;
   }
 
   async containerPID(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<number> {
-    const response = await this.#grpc.containerPID({ containerId }, this.#callOptions('containerPID', options, unaryRetry));
+    const response = await this.#unary('containerPID', options, unaryRetry, (o) => this.#grpc.containerPID({ containerId }, o));
     return response.pid;
   }
 
   async *errors(options: RuntimeCallOptions = {}): AsyncGenerator<RuntimeErrorEvent, void, undefined> {
-    // Streams are never retried by the retry middleware; see the interface doc.
-    const stream = this.#grpc.errors({}, { signal: options.signal, deadline: normalizeDeadline(options.deadline) });
-    for await (const response of stream) yield toRuntimeErrorEvent(response);
+    this.#throwIfClosed();
+    const link = linkSignals(options.signal, this.#closing.signal);
+    try {
+      // Streams are never retried by the retry middleware; see the interface doc.
+      const stream = this.#grpc.errors({}, { signal: link.signal, deadline: normalizeDeadline(options.deadline) });
+      for await (const response of stream) yield toRuntimeErrorEvent(response);
+    } finally {
+      link.release();
+    }
   }
 
   close(): void {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
     this.#channel.close();
   }
 
-  #callOptions(method: MethodName, options: RuntimeCallOptions, retry: RetryOptions): RetryOptions & DeadlineOptions & { signal?: AbortSignal } {
+  #throwIfClosed(): void {
+    if (this.#closing.signal.aborted) throw new Error(`this wsruntime client (${this.address}) is closed`);
+  }
+
+  async #unary<R>(method: MethodName, options: RuntimeCallOptions, retry: RetryOptions, call: (options: GrpcCallOptions) => Promise<R>): Promise<R> {
+    this.#throwIfClosed();
+    const link = linkSignals(options.signal, this.#closing.signal);
+    try {
+      return await call(this.#callOptions(method, link.signal, options.deadline, retry));
+    } finally {
+      link.release();
+    }
+  }
+
+  #callOptions(method: MethodName, signal: AbortSignal, deadline: RuntimeCallOptions['deadline'], retry: RetryOptions): GrpcCallOptions {
     const onRetry = this.#onRetry;
     return {
-      signal: options.signal,
-      deadline: normalizeDeadline(options.deadline),
+      signal,
+      deadline: normalizeDeadline(deadline),
       ...retry,
       onRetryableError: onRetry
         ? (error, attempt, delayMs) =>

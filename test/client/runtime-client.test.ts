@@ -262,6 +262,17 @@ describe('RuntimeClient', () => {
     });
   });
 
+  it('close() cancels running calls, which the server sees, and refuses new ones', async () => {
+    fixture.runtime.hang('waitForContainer');
+    const outcome = rejection(client.waitForContainer('inst-1'));
+    const call = await fixture.runtime.nextCall('waitForContainer');
+    client.close();
+    assert.ok(isAbortError(await outcome));
+    await call.aborted;
+    assert.match(String(await rejection(client.containerPID('c-1'))), /client .* is closed/);
+    client.close(); // idempotent
+  });
+
   it('fails with RuntimeUnavailableError when no daemon listens', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'wsruntime-nodaemon-'));
     const lonely = createRuntimeClient({ socket: path.join(dir, 'none.sock') });

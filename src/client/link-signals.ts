@@ -1,0 +1,28 @@
+// One call's signal out of several (the caller's, the client's own close).
+// Linked by hand rather than with AbortSignal.any so that nothing stays
+// registered on the client-long signal once the call is over.
+
+export interface LinkedSignal {
+  signal: AbortSignal;
+  /** Detaches from the source signals; call it when the call is over. */
+  release(): void;
+}
+
+export function linkSignals(...sources: ReadonlyArray<AbortSignal | undefined>): LinkedSignal {
+  const controller = new AbortController();
+  const present = sources.filter((s): s is AbortSignal => s !== undefined);
+  const abort = () => controller.abort();
+  for (const source of present) {
+    if (source.aborted) {
+      abort();
+      break;
+    }
+    source.addEventListener('abort', abort);
+  }
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const source of present) source.removeEventListener('abort', abort);
+    },
+  };
+}
