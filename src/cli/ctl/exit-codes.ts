@@ -10,7 +10,6 @@ import {
   NoUpperdirError,
   PathNotMappedError,
   RuntimeUnavailableError,
-  WsRuntimeError,
 } from '../../errors.js';
 import { isDeadlineExceeded } from '../../client/is-deadline-exceeded.js';
 import { UsageError } from './usage-error.js';
@@ -50,7 +49,9 @@ export function toFailure(error: unknown, context: FailureContext): Failure {
     return { code: ExitCode.notAvailable, message: error.message };
   }
   if (error instanceof RuntimeUnavailableError) {
-    return { code: ExitCode.unavailable, message: `unavailable (daemon at ${context.address}): ${error.message}` };
+    // grpc-js ends connection errors with an empty "Resolution note:".
+    const reason = error.message.replace(/\.?\s*Resolution note:\s*$/, '');
+    return { code: ExitCode.unavailable, message: `unavailable (daemon at ${context.address}): ${reason}` };
   }
   if (isDeadlineExceeded(error)) {
     return { code: ExitCode.timeout, message: `timed out after ${context.timeout ?? 'the deadline'}` };
@@ -62,6 +63,6 @@ export function toFailure(error: unknown, context: FailureContext): Failure {
   if (error instanceof ClientError) {
     return { code: ExitCode.failure, message: `${Status[error.code] ?? error.code}: ${error.details}` };
   }
-  if (error instanceof WsRuntimeError || error instanceof Error) return { code: ExitCode.failure, message: error.message };
+  if (error instanceof Error) return { code: ExitCode.failure, message: error.message };
   return { code: ExitCode.failure, message: String(error) };
 }
