@@ -168,6 +168,15 @@ describe('socket placement', { timeout: 20_000 }, () => {
     assert.throws(() => compileDaemonOptions({ socket: `/tmp/${'x'.repeat(110)}` }), /--socket: .* is 115 bytes long; a unix socket path may have at most 107/);
   });
 
+  it('refuses a directory too deep to bind a private socket in, creating nothing', async () => {
+    const deep = path.join(dir, 'd'.repeat(100 - dir.length));
+    await assert.rejects(
+      listenOnUnixSocket({ path: path.join(deep, 's'), mode: 0o600 }, () => assert.fail('must not bind')),
+      (e) => e instanceof SocketPathError && /directory path is too long/.test(e.message),
+    );
+    assert.equal(existsSync(deep), false);
+  });
+
   it('stops cleanly when started through the harness, removing the socket', async () => {
     const h = await startTestDaemon();
     const at = h.daemon.socketPath;
