@@ -1,0 +1,48 @@
+// The gRPC clients wsruntime uses to talk to containerd: one channel on
+// containerd's unix socket, and a middleware that scopes every call to one
+// containerd namespace (containerd reads it from `containerd-namespace`
+// metadata, and refuses calls without it).
+
+import { createChannel, createClientFactory, Metadata, type Channel, type Client, type ClientMiddleware } from 'nice-grpc';
+import { ContainersDefinition } from '../../gen/containerd/services/containers/v1/containers.js';
+import { EventsDefinition } from '../../gen/containerd/services/events/v1/events.js';
+import { SnapshotsDefinition } from '../../gen/containerd/services/snapshots/v1/snapshots.js';
+import { TasksDefinition } from '../../gen/containerd/services/tasks/v1/tasks.js';
+import { VersionDefinition } from '../../gen/containerd/services/version/v1/version.js';
+
+// containerd's own client raises gRPC's 4 MiB default to 16 MiB: container
+// records carry whole OCI specs, so a List on a busy node is large.
+const maxMessageBytes = 16 << 20;
+
+export interface ContainerdClient {
+  readonly containers: Client<typeof ContainersDefinition>;
+  readonly tasks: Client<typeof TasksDefinition>;
+  readonly snapshots: Client<typeof SnapshotsDefinition>;
+  readonly events: Client<typeof EventsDefinition>;
+  readonly version: Client<typeof VersionDefinition>;
+  close(): void;
+}
+
+export function namespaceMiddleware(namespace: string): ClientMiddleware {
+  return async function* scopeToNamespace(call, options) {
+    const metadata = Metadata(options.metadata).set('containerd-namespace', namespace);
+    return yield* call.next(call.request, { ...options, metadata });
+  };
+}
+
+/** `address` is the socket path, as containerd's `--address` takes it. */
+export function createContainerdClient(address: string, namespace: string): ContainerdClient {
+  const channel: Channel = createChannel(`unix://${address}`, undefined, {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+  });
+  const factory = createClientFactory().use(namespaceMiddleware(namespace));
+  return {
+    containers: factory.create(ContainersDefinition, channel),
+    tasks: factory.create(TasksDefinition, channel),
+    snapshots: factory.create(SnapshotsDefinition, channel),
+    events: factory.create(EventsDefinition, channel),
+    version: factory.create(VersionDefinition, channel),
+    close: () => channel.close(),
+  };
+}

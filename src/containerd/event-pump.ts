@@ -1,0 +1,398 @@
+// Keeps the workspace index in step with containerd, for as long as it runs.
+//
+// One session: connect (Version), subscribe to the namespace's container and
+// task events, make sure the subscription is live, list containers and tasks
+// and make the index equal to that listing, then apply events one by one in
+// order. Subscribing before listing means nothing that happens in between is
+// lost; the events that overlap the listing are applied again, which the
+// index's handlers tolerate (containerd repeats some events after a restart
+// too). Any failure ends the session: it is reported, and a new session
+// follows after a capped exponential backoff, forever, until close().
+//
+// containerd gives no sign that a subscription is registered, and a List can
+// overtake the Subscribe (measured: an event published right after the
+// Subscribe call was not delivered). So the session publishes a marker event
+// on a topic of its own and lists only once the marker came back through the
+// subscription, re-publishing while it does not.
+
+import { delay, isAbortError } from 'abort-controller-x';
+import { ClientError, Status } from 'nice-grpc';
+import type { Logger } from 'pino';
+import type { Envelope } from '../../gen/containerd/services/events/v1/events.js';
+import type { Mount } from '../../gen/containerd/types/mount.js';
+import type { RuntimeErrorKind } from '../runtime.js';
+import { classifyRecord, SpecDecodeError, workspaceListFilters, type WorkspaceRecord, type WorkspaceSelector } from './container-record.js';
+import { createContainerdClient, type ContainerdClient } from './containerd-client.js';
+import { decodeEvent, EventDecodeError, type ContainerdEvent } from './event-decoder.js';
+import { EventFeed, EventStreamEndedError } from './event-feed.js';
+import type { PathMapper } from './path-mapper.js';
+import { findRootfsMounts, rootfsOfBundle, type RootfsQuery } from './rootfs.js';
+import { upperdirOf } from './upperdir.js';
+import type { TaskReport, WorkspaceIndex } from './workspace-index.js';
+
+const markerTopic = '/wsruntime/subscribed';
+// An event any containerd client can decode (gogo registers Empty).
+const markerEvent = { typeUrl: 'google.protobuf.Empty', value: Buffer.alloc(0) };
+const markerAttempts = 8;
+
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const defaultBackoff: Backoff = { initialMs: 100, maxMs: 5_000 };
+
+export interface EventPumpOptions {
+  address: string;
+  namespace: string;
+  selector: WorkspaceSelector;
+  index: WorkspaceIndex;
+  /** Turns rootfs mount points seen by the daemon back into node paths. */
+  mapper: PathMapper;
+  logger: Logger;
+  /** Called once for every failure talking to containerd. */
+  report(kind: RuntimeErrorKind, message: string): void;
+  /** Called when `ready` (connected and the index in sync) changes. */
+  onReadyChange(ready: boolean): void;
+  backoff?: Backoff;
+}
+
+export interface PumpStats {
+  connected: boolean;
+  eventsHandled: Record<string, number>;
+  resyncs: number;
+  reconnects: number;
+}
+
+/** Why a session ended, in the terms of the Errors stream. */
+class SessionFailure extends Error {
+  constructor(
+    readonly kind: RuntimeErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SessionFailure';
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ClientError) return `${Status[error.code]}: ${error.details}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ClientError && error.code === Status.NOT_FOUND;
+}
+
+/** Runs `fn` with a signal that also aborts after `ms`; undefined when the time ran out. */
+async function withinMs<T>(signal: AbortSignal, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  const child = new AbortController();
+  const onAbort = () => child.abort();
+  signal.addEventListener('abort', onAbort);
+  const timer = setTimeout(onAbort, ms);
+  try {
+    return await fn(child.signal);
+  } catch (error) {
+    if (isAbortError(error) && child.signal.aborted && !signal.aborted) return undefined;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export class EventPump {
+  readonly #o: EventPumpOptions;
+  readonly #log: Logger;
+  readonly #backoff: Backoff;
+  readonly #abort = new AbortController();
+  readonly #eventsHandled: Record<string, number> = Object.create(null) as Record<string, number>;
+  #running: Promise<void> | undefined;
+  #client: ContainerdClient | undefined;
+  #connected = false;
+  #ready = false;
+  #resyncs = 0;
+  #reconnects = 0;
+
+  constructor(options: EventPumpOptions) {
+    this.#o = options;
+    this.#log = options.logger;
+    this.#backoff = options.backoff ?? defaultBackoff;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** The live session's client, only while ready. */
+  get client(): ContainerdClient | undefined {
+    return this.#ready ? this.#client : undefined;
+  }
+
+  stats(): PumpStats {
+    return { connected: this.#connected, eventsHandled: { ...this.#eventsHandled }, resyncs: this.#resyncs, reconnects: this.#reconnects };
+  }
+
+  start(): void {
+    this.#running ??= this.#run(this.#abort.signal);
+  }
+
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    let synced = false;
+    while (!signal.aborted) {
+      const client = createContainerdClient(this.#o.address, this.#o.namespace);
+      this.#client = client;
+      try {
+        await this.#session(client, signal, () => {
+          if (synced) this.#reconnects++;
+          if (failures > 0) this.#log.info({ failures }, 'containerd connection restored');
+          synced = true;
+          failures = 0;
+        });
+      } catch (error) {
+        if (!signal.aborted) {
+          const failure = error instanceof SessionFailure ? error : new SessionFailure('event-stream', describe(error), { cause: error });
+          failures++;
+          // The first failure of an outage is news; the retries are not.
+          this.#log[failures === 1 ? 'warn' : 'debug']({ kind: failure.kind, err: failure.cause ?? failure, failures }, failure.message);
+          this.#o.report(failure.kind, failure.message);
+        }
+      } finally {
+        this.#setReady(false);
+        this.#connected = false;
+        this.#client = undefined;
+        client.close();
+      }
+      if (signal.aborted) break;
+      const wait = Math.min(this.#backoff.initialMs * 2 ** (failures - 1), this.#backoff.maxMs);
+      await delay(signal, wait).catch(() => undefined);
+    }
+  }
+
+  /** One connection's life; returns only by throwing. */
+  async #session(client: ContainerdClient, outer: AbortSignal, onSynced: () => void): Promise<never> {
+    // Ending the session cancels its stream and any call in flight.
+    const session = new AbortController();
+    const onAbort = () => session.abort();
+    outer.addEventListener('abort', onAbort);
+    const signal = session.signal;
+    try {
+      try {
+        const version = await client.version.version({}, { signal });
+        this.#log.debug({ version: version.version, address: this.#o.address }, 'connected to containerd');
+      } catch (error) {
+        throw new SessionFailure('connection', `cannot reach containerd at ${this.#o.address}: ${describe(error)}`, { cause: error });
+      }
+      this.#connected = true;
+
+      const feed = new EventFeed(client.events.subscribe({ filters: this.#subscriptionFilters() }, { signal }));
+      const early = await this.#awaitSubscription(client, feed, signal);
+
+      await this.#resync(client, signal);
+      onSynced();
+      this.#setReady(true);
+
+      for (const envelope of early) await this.#apply(client, envelope, signal);
+      for (;;) {
+        let envelope: Envelope;
+        try {
+          envelope = await feed.next(signal);
+        } catch (error) {
+          if (error instanceof EventStreamEndedError) throw new SessionFailure('event-stream', 'containerd ended the event stream', { cause: error });
+          throw new SessionFailure('event-stream', `containerd event stream failed: ${describe(error)}`, { cause: error });
+        }
+        await this.#apply(client, envelope, signal);
+      }
+    } finally {
+      outer.removeEventListener('abort', onAbort);
+      session.abort();
+    }
+  }
+
+  #subscriptionFilters(): string[] {
+    const ns = `namespace==${JSON.stringify(this.#o.namespace)}`;
+    return [`${ns},topic~="^/containers/"`, `${ns},topic~="^/tasks/"`, `${ns},topic==${JSON.stringify(markerTopic)}`];
+  }
+
+  /** Publishes markers until one comes back; returns the other events that came first. */
+  async #awaitSubscription(client: ContainerdClient, feed: EventFeed<Envelope>, signal: AbortSignal): Promise<Envelope[]> {
+    const early: Envelope[] = [];
+    for (let attempt = 0; attempt < markerAttempts; attempt++) {
+      try {
+        await client.events.publish({ topic: markerTopic, event: markerEvent }, { signal });
+        const seen = await withinMs(signal, Math.min(25 * 2 ** attempt, 2_000), async (wait) => {
+          for (;;) {
+            const envelope = await feed.next(wait);
+            if (envelope.topic === markerTopic) return true;
+            early.push(envelope);
+          }
+        });
+        if (seen) {
+          if (attempt > 0) this.#log.debug({ attempts: attempt + 1 }, 'event subscription confirmed');
+          return early;
+        }
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new SessionFailure('event-stream', `cannot subscribe to containerd events: ${describe(error)}`, { cause: error });
+      }
+    }
+    throw new SessionFailure('event-stream', `containerd did not deliver our own marker event after ${markerAttempts} attempts`);
+  }
+
+  /** Lists containers and tasks and makes the index equal to them. */
+  async #resync(client: ContainerdClient, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    try {
+      const [{ containers }, { tasks }] = await Promise.all([
+        client.containers.list({ filters: workspaceListFilters(this.#o.selector) }, { signal }),
+        client.tasks.list({}, { signal }),
+      ]);
+      const records: WorkspaceRecord[] = [];
+      for (const container of containers) {
+        const record = this.#classify(container);
+        if (record) records.push(record);
+      }
+      // containerd 1.6 lists tasks with the container id in `id` and `container_id` empty.
+      const pids = new Map(tasks.map((t) => [t.containerId || t.id, t.pid]));
+      const reports = await this.#taskReports(client, records, pids, signal);
+      this.#o.index.replaceAll(records, reports);
+      this.#resyncs++;
+      this.#log.info({ containers: containers.length, tasks: tasks.length, workspaces: this.#o.index.size, ms: Math.round(performance.now() - started) }, 'index in sync with containerd');
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new SessionFailure('sync', `cannot list containerd's containers and tasks: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * Task details for the listed workspace containers with a task. A task the
+   * index already knows under the same pid keeps what the index has (its
+   * bundle came from /tasks/create); others get their mounts from the
+   * snapshotter and their rootfs from the mount table.
+   */
+  async #taskReports(client: ContainerdClient, records: readonly WorkspaceRecord[], pids: ReadonlyMap<string, number>, signal: AbortSignal): Promise<Map<string, TaskReport>> {
+    const reports = new Map<string, TaskReport>();
+    const unknown: { id: string; pid: number; snapshotter: string; snapshotKey: string }[] = [];
+    for (const record of records) {
+      const pid = pids.get(record.id);
+      if (record.kind !== 'container' || pid === undefined) continue;
+      const known = this.#o.index.taskOf(record.id);
+      if (known?.pid === pid && known.rootfs !== undefined) reports.set(record.id, { pid });
+      else unknown.push({ id: record.id, pid, snapshotter: record.snapshotter, snapshotKey: record.snapshotKey });
+    }
+    const mounts = await Promise.all(unknown.map((u) => this.#snapshotMounts(client, u.snapshotter, u.snapshotKey, signal)));
+    const queries: RootfsQuery[] = unknown.map((u, i) => ({ containerId: u.id, upperdir: upperdirOf(mounts[i] ?? []) }));
+    const rootfs = await this.#findRootfs(queries);
+    unknown.forEach((u, i) => {
+      reports.set(u.id, { pid: u.pid, mounts: mounts[i], rootfs: rootfs.get(u.id) });
+      if (!rootfs.has(u.id)) this.#log.warn({ containerId: u.id }, 'rootfs mount of a listed task not found in the mount table; ContainerRootfs will not answer for it');
+    });
+    return reports;
+  }
+
+  async #snapshotMounts(client: ContainerdClient, snapshotter: string, key: string, signal: AbortSignal): Promise<Mount[] | undefined> {
+    if (snapshotter === '' || key === '') return undefined;
+    try {
+      return (await client.snapshots.mounts({ snapshotter, key }, { signal })).mounts;
+    } catch (error) {
+      // The snapshot went away with its container between List and here.
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async #findRootfs(queries: readonly RootfsQuery[]): Promise<Map<string, string>> {
+    try {
+      return await findRootfsMounts(this.#o.namespace, queries, (p) => this.#o.mapper.toNode(p));
+    } catch (error) {
+      this.#log.warn({ err: error }, 'cannot read the mount table');
+      return new Map();
+    }
+  }
+
+  #classify(container: Parameters<typeof classifyRecord>[0]): WorkspaceRecord | undefined {
+    try {
+      return classifyRecord(container, this.#o.selector);
+    } catch (error) {
+      if (!(error instanceof SpecDecodeError)) throw error;
+      this.#log.warn({ containerId: container.id, err: error }, error.message);
+      this.#o.report('decode', error.message);
+      return undefined;
+    }
+  }
+
+  async #apply(client: ContainerdClient, envelope: Envelope, signal: AbortSignal): Promise<void> {
+    if (envelope.topic === markerTopic) return;
+    this.#eventsHandled[envelope.topic] = (this.#eventsHandled[envelope.topic] ?? 0) + 1;
+    let event: ContainerdEvent | undefined;
+    try {
+      event = decodeEvent(envelope);
+    } catch (error) {
+      // The index may have missed a change: start over with a fresh listing.
+      if (error instanceof EventDecodeError) throw new SessionFailure('decode', error.message, { cause: error });
+      throw error;
+    }
+    if (!event) return;
+    const index = this.#o.index;
+    switch (event.topic) {
+      case '/containers/create':
+      case '/containers/update':
+        // Neither event carries the whole record (create has no labels): fetch it.
+        await this.#refreshRecord(client, event.event.id, signal);
+        return;
+      case '/containers/delete':
+        index.remove(event.event.id);
+        return;
+      case '/tasks/create': {
+        const { containerId, bundle, rootfs, pid } = event.event;
+        if (!index.isTracked(containerId)) return;
+        index.setTask(containerId, { pid, rootfs: bundle ? rootfsOfBundle(bundle) : undefined, mounts: rootfs.length > 0 ? rootfs : undefined });
+        return;
+      }
+      case '/tasks/start': {
+        // Normally the create already told us; this covers a missed create.
+        const { containerId, pid } = event.event;
+        if (index.isTracked(containerId) && index.taskOf(containerId)?.pid !== pid) index.setTask(containerId, { pid });
+        return;
+      }
+      case '/tasks/exit':
+        // The task (and its pid) stays until /tasks/delete.
+        return;
+      case '/tasks/delete': {
+        const { containerId, id, pid } = event.event;
+        // Only the init process's delete ends the task; exec deletes name their exec id.
+        if (id === '' || id === containerId) index.clearTask(containerId, pid);
+        return;
+      }
+    }
+  }
+
+  async #refreshRecord(client: ContainerdClient, id: string, signal: AbortSignal): Promise<void> {
+    try {
+      const { container } = await client.containers.get({ id }, { signal });
+      this.#o.index.upsert(container ? this.#classify(container) : undefined, id);
+    } catch (error) {
+      if (isNotFound(error)) {
+        // Deleted again before we asked; its delete event follows.
+        this.#o.index.remove(id);
+        return;
+      }
+      if (signal.aborted) throw error;
+      throw new SessionFailure('sync', `cannot fetch container ${id} from containerd: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  #setReady(ready: boolean): void {
+    this.#o.index.setSynced(ready);
+    if (ready === this.#ready) return;
+    this.#ready = ready;
+    this.#o.onReadyChange(ready);
+  }
+}

@@ -1,0 +1,297 @@
+// The live index of workspace containers, fed by the event pump.
+//
+// A workspace is a pod sandbox whose labels carry an instance id; its
+// workspace container is joined to it by the sandbox id in the container's
+// spec (or, without one, by pod namespace/name/uid), whichever of the two
+// arrives first. An instance can briefly have several containers (a pod
+// re-created under the same instance id, a restarted container): the newest
+// is the current one, and it is what answers by instance id are about.
+//
+// Waits are settled from here, on the change that satisfies them, and only
+// while the index is in sync with containerd: a stale index (containerd
+// away) neither resolves a wait nor calls an instance gone.
+
+import type { Logger } from 'pino';
+import type { Mount } from '../../gen/containerd/types/mount.js';
+import type { PodRef, SandboxRecord, WorkspaceContainerRecord, WorkspaceRecord } from './container-record.js';
+import { KeyedWaiters } from './keyed-waiters.js';
+
+export interface TaskState {
+  pid: number;
+  /** The rootfs mount point on the node, when known. */
+  rootfs?: string;
+}
+
+/** What the index knows about a task when told about it. */
+export interface TaskReport extends TaskState {
+  /** The mounts the rootfs is made of. */
+  mounts?: Mount[];
+}
+
+export interface WorkspaceContainer {
+  readonly record: WorkspaceContainerRecord;
+  /** Set while the container is joined to a workspace sandbox. */
+  readonly instanceId?: string;
+  readonly task?: TaskState;
+  /** Kept after the task is deleted: the snapshot (and its upperdir) lives as long as the container. */
+  readonly mounts?: readonly Mount[];
+}
+
+interface Entry extends WorkspaceContainer {
+  record: WorkspaceContainerRecord;
+  instanceId?: string;
+  task?: TaskState;
+  mounts?: Mount[];
+  /** Arrival order, to break createdAt ties. */
+  seq: number;
+}
+
+const podKey = (pod: PodRef) => `pod:${pod.namespace}/${pod.name}/${pod.uid}`;
+const joinKey = (record: WorkspaceContainerRecord) => (record.sandboxId ? `id:${record.sandboxId}` : podKey(record.pod));
+
+function newer(a: Entry, b: Entry): boolean {
+  return a.record.createdAt !== b.record.createdAt ? a.record.createdAt > b.record.createdAt : a.seq > b.seq;
+}
+
+export class WorkspaceIndex {
+  readonly #log: Logger;
+  readonly #sandboxes = new Map<string, SandboxRecord>();
+  readonly #sandboxByPod = new Map<string, string>();
+  readonly #containers = new Map<string, Entry>();
+  readonly #containersByJoinKey = new Map<string, Set<string>>();
+  readonly #instances = new Map<string, Set<string>>();
+  readonly #current = new Map<string, string>();
+  readonly #started = new KeyedWaiters<string, string>();
+  readonly #stopped = new KeyedWaiters<string, void>();
+  #joined = 0;
+  #seq = 0;
+  #synced = false;
+
+  constructor(logger: Logger) {
+    this.#log = logger;
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** Workspace containers joined to a workspace. */
+  get size(): number {
+    return this.#joined;
+  }
+
+  get pendingWaits(): number {
+    return this.#started.size + this.#stopped.size;
+  }
+
+  // --- lookups -------------------------------------------------------------
+
+  /** A workspace container joined to a workspace, by its id. */
+  byContainerId(containerId: string): WorkspaceContainer | undefined {
+    const entry = this.#containers.get(containerId);
+    return entry?.instanceId === undefined ? undefined : entry;
+  }
+
+  /** The current workspace container of an instance. */
+  byInstance(instanceId: string): WorkspaceContainer | undefined {
+    const id = this.#current.get(instanceId);
+    return id === undefined ? undefined : this.#containers.get(id);
+  }
+
+  /** Whether the pump should collect task details for this container id. */
+  isTracked(containerId: string): boolean {
+    return this.#containers.has(containerId) || this.#sandboxes.has(containerId);
+  }
+
+  taskOf(containerId: string): TaskState | undefined {
+    return this.#containers.get(containerId)?.task;
+  }
+
+  // --- waits ---------------------------------------------------------------
+
+  /** Resolves with the current container's id once it exists with a task. */
+  waitForContainer(instanceId: string, signal: AbortSignal): Promise<string> {
+    const current = this.#synced ? this.byInstance(instanceId) : undefined;
+    if (current?.task) return Promise.resolve(current.record.id);
+    return this.#started.wait(instanceId, signal);
+  }
+
+  /** Resolves once the instance has no workspace container left. */
+  waitForContainerStop(instanceId: string, signal: AbortSignal): Promise<void> {
+    if (this.#synced && !this.#instances.has(instanceId)) return Promise.resolve();
+    return this.#stopped.wait(instanceId, signal);
+  }
+
+  /** Ends every pending wait with `error`. */
+  rejectWaits(error: unknown): void {
+    this.#started.rejectAll(error);
+    this.#stopped.rejectAll(error);
+  }
+
+  // --- changes -------------------------------------------------------------
+
+  /** Marks the index (out of) sync with containerd; coming into sync settles what waits can be settled. */
+  setSynced(synced: boolean): void {
+    if (synced === this.#synced) return;
+    this.#synced = synced;
+    if (!synced) return;
+    const waited = new Set([...this.#started.keys(), ...this.#stopped.keys()]);
+    for (const instanceId of waited) this.#settle(instanceId);
+  }
+
+  /** Adds or updates a record; a record that no longer qualifies is dropped. */
+  upsert(record: WorkspaceRecord | undefined, id: string): void {
+    if (record === undefined) this.remove(id);
+    else if (record.kind === 'sandbox') this.#upsertSandbox(record);
+    else this.#upsertContainer(record);
+  }
+
+  /** Forgets a sandbox or container (deleted from containerd). Unknown ids are fine. */
+  remove(id: string): void {
+    const entry = this.#containers.get(id);
+    if (entry) {
+      this.#containers.delete(id);
+      this.#removeFromJoinKey(joinKey(entry.record), id);
+      if (entry.instanceId !== undefined) this.#log.info(this.#fields(entry), 'workspace container deleted');
+      this.#setInstance(entry, undefined);
+    }
+    const sandbox = this.#sandboxes.get(id);
+    if (sandbox) {
+      this.#sandboxes.delete(id);
+      if (this.#sandboxByPod.get(podKey(sandbox.pod)) === id) this.#sandboxByPod.delete(podKey(sandbox.pod));
+      this.#rejoinAll([`id:${id}`, podKey(sandbox.pod)]);
+    }
+  }
+
+  /** A task of a tracked container was created (or found running). Repeats are harmless. */
+  setTask(containerId: string, report: TaskReport): void {
+    const entry = this.#containers.get(containerId);
+    if (!entry) return;
+    const previous = entry.task;
+    const samePid = previous?.pid === report.pid;
+    entry.task = { pid: report.pid, rootfs: report.rootfs ?? (samePid ? previous?.rootfs : undefined) };
+    if (report.mounts) entry.mounts = report.mounts;
+    if (!samePid && entry.instanceId !== undefined) this.#log.info({ ...this.#fields(entry), pid: report.pid }, 'workspace task created');
+    if (entry.instanceId !== undefined) this.#settle(entry.instanceId);
+  }
+
+  /**
+   * The task of a container was deleted. With a pid, only a task with that
+   * pid is cleared, so a repeated delete never clears a newer task.
+   */
+  clearTask(containerId: string, pid?: number): void {
+    const entry = this.#containers.get(containerId);
+    if (!entry?.task || (pid !== undefined && pid !== 0 && entry.task.pid !== pid)) return;
+    if (entry.instanceId !== undefined) this.#log.info({ ...this.#fields(entry), pid: entry.task.pid }, 'workspace task deleted');
+    entry.task = undefined;
+  }
+
+  /**
+   * Makes the index equal to a fresh listing: what is gone is removed (waking
+   * stop waits), what is new is added (waking start waits), tasks are set or
+   * cleared. Call with the index out of sync, then setSynced(true).
+   */
+  replaceAll(records: readonly WorkspaceRecord[], tasks: ReadonlyMap<string, TaskReport>): void {
+    const fresh = new Set(records.map((r) => r.id));
+    for (const id of [...this.#containers.keys(), ...this.#sandboxes.keys()]) if (!fresh.has(id)) this.remove(id);
+    for (const record of records) this.upsert(record, record.id);
+    for (const id of this.#containers.keys()) {
+      const task = tasks.get(id);
+      if (task) this.setTask(id, task);
+      else this.clearTask(id);
+    }
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  #upsertSandbox(record: SandboxRecord): void {
+    const previous = this.#sandboxes.get(record.id);
+    if (previous && previous.instanceId === record.instanceId && podKey(previous.pod) === podKey(record.pod)) return;
+    if (previous && this.#sandboxByPod.get(podKey(previous.pod)) === record.id) this.#sandboxByPod.delete(podKey(previous.pod));
+    this.#sandboxes.set(record.id, record);
+    this.#sandboxByPod.set(podKey(record.pod), record.id);
+    this.#rejoinAll([`id:${record.id}`, podKey(record.pod), ...(previous ? [podKey(previous.pod)] : [])]);
+  }
+
+  #upsertContainer(record: WorkspaceContainerRecord): void {
+    let entry = this.#containers.get(record.id);
+    if (entry) {
+      this.#removeFromJoinKey(joinKey(entry.record), record.id);
+      entry.record = record;
+    } else {
+      entry = { record, seq: this.#seq++ };
+      this.#containers.set(record.id, entry);
+    }
+    const key = joinKey(record);
+    let set = this.#containersByJoinKey.get(key);
+    if (!set) this.#containersByJoinKey.set(key, (set = new Set()));
+    set.add(record.id);
+    this.#rejoin(entry);
+  }
+
+  #removeFromJoinKey(key: string, containerId: string): void {
+    const set = this.#containersByJoinKey.get(key);
+    if (set?.delete(containerId) && set.size === 0) this.#containersByJoinKey.delete(key);
+  }
+
+  #rejoinAll(keys: readonly string[]): void {
+    for (const key of keys) {
+      for (const id of [...(this.#containersByJoinKey.get(key) ?? [])]) {
+        const entry = this.#containers.get(id);
+        if (entry) this.#rejoin(entry);
+      }
+    }
+  }
+
+  #sandboxOf(record: WorkspaceContainerRecord): SandboxRecord | undefined {
+    const sandboxId = record.sandboxId ?? this.#sandboxByPod.get(podKey(record.pod));
+    return sandboxId === undefined ? undefined : this.#sandboxes.get(sandboxId);
+  }
+
+  #rejoin(entry: Entry): void {
+    const instanceId = this.#sandboxOf(entry.record)?.instanceId;
+    if (instanceId === entry.instanceId) {
+      if (instanceId !== undefined) this.#settle(instanceId);
+      return;
+    }
+    this.#setInstance(entry, instanceId);
+    if (instanceId !== undefined) this.#log.info(this.#fields(entry), 'workspace container found');
+  }
+
+  #setInstance(entry: Entry, instanceId: string | undefined): void {
+    const previous = entry.instanceId;
+    if (previous !== undefined) {
+      const set = this.#instances.get(previous);
+      if (set?.delete(entry.record.id)) this.#joined--;
+      if (set?.size === 0) this.#instances.delete(previous);
+    }
+    entry.instanceId = instanceId;
+    if (instanceId !== undefined) {
+      let set = this.#instances.get(instanceId);
+      if (!set) this.#instances.set(instanceId, (set = new Set()));
+      set.add(entry.record.id);
+      this.#joined++;
+    }
+    if (previous !== undefined && previous !== instanceId) this.#settle(previous);
+    if (instanceId !== undefined) this.#settle(instanceId);
+  }
+
+  /** Recomputes the instance's current container and settles its waits. */
+  #settle(instanceId: string): void {
+    let current: Entry | undefined;
+    for (const id of this.#instances.get(instanceId) ?? []) {
+      const entry = this.#containers.get(id)!;
+      if (!current || newer(entry, current)) current = entry;
+    }
+    if (current) this.#current.set(instanceId, current.record.id);
+    else this.#current.delete(instanceId);
+
+    if (!this.#synced) return;
+    if (current?.task) this.#started.resolve(instanceId, current.record.id);
+    if (!current) this.#stopped.resolve(instanceId, undefined);
+  }
+
+  #fields(entry: Entry): { instanceId?: string; containerId: string; podName: string } {
+    return { instanceId: entry.instanceId, containerId: entry.record.id, podName: entry.record.pod.name };
+  }
+}
