@@ -6,7 +6,13 @@ import { demoUsage, parseDemoOptions } from './demo-options.js';
 import { runDemo } from './run-demo.js';
 
 async function main(argv: string[]): Promise<number> {
-  const options = await parseDemoOptions(argv, process.env);
+  let options;
+  try {
+    options = await parseDemoOptions(argv, process.env);
+  } catch (error) {
+    process.stderr.write(`wsruntime demo: ${error instanceof Error ? error.message : String(error)} (see --help)\n`);
+    return 2;
+  }
   if (!options) {
     process.stdout.write(demoUsage);
     return 0;

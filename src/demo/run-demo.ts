@@ -20,6 +20,11 @@ const stepTimeoutMs = 60_000;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const since = (start: number) => `${((performance.now() - start) / 1000).toFixed(2)} s`;
 const short = (id: string) => `${id.slice(0, 12)}…`;
+/** One question to the daemon, as the wsruntimectl command that asks it. */
+const ask = (command: string, answer: unknown, meaning: string) => {
+  say(`   $ wsruntimectl ${`${command} $ID`.padEnd(14)} -> ${String(answer)}`);
+  say(`     ${meaning}`);
+};
 
 export async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void> {
   const client = createRuntimeClient({ socket: options.socket });
@@ -55,24 +60,20 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     throwIfAborted(signal);
     say(`   pod ${pod.namespace}/${pod.name}, label ${instanceLabel}=${instanceId}, container "${workspaceContainer}" (busybox)`);
     const found = await waiting;
-    say(`   -> the wait returned after ${since(waitStarted)}: ${found}`);
+    say(`   -> the wait returned after ${since(waitStarted)}: ID=${found}`);
     if (found !== containerId) throw new Error(`the daemon found ${found}, but CRI made ${containerId}`);
 
     say();
     say('3) What the node agent needs to work on that container');
     const pid = await client.containerPID(found, call);
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ').trim();
-    say(`   $ wsruntimectl pid ${short(found)}       -> ${pid}`);
-    say(`     its init process on the node${cmdline ? ` (/proc/${pid}/cmdline: ${cmdline})` : ''}; nsenter -t ${pid} enters its namespaces`);
+    ask('pid', pid, `its init process on the node${cmdline ? ` (/proc/${pid}/cmdline: ${cmdline})` : ''}; nsenter -t ${pid} enters its namespaces`);
     const cgroup = await client.containerCGroupPath(found, call);
-    say(`   $ wsruntimectl cgroup ${short(found)}    -> ${cgroup}`);
-    say('     its cgroup, below /sys/fs/cgroup/<controller> (cgroup v1) or /sys/fs/cgroup (v2): limits and accounting');
+    ask('cgroup', cgroup, 'its cgroup, below /sys/fs/cgroup/<controller> (v1) or /sys/fs/cgroup (v2): limits, accounting');
     const rootfs = await client.containerRootfs(found, call);
-    say(`   $ wsruntimectl rootfs ${short(found)}    -> ${rootfs}`);
-    say("     the container's / as this process can reach it");
+    ask('rootfs', rootfs, "the container's / as this process can reach it");
     const upperdir = await client.containerUpperdir(found, call);
-    say(`   $ wsruntimectl upperdir ${short(found)}  -> ${upperdir}`);
-    say("     the overlay's writable layer: exactly what the workspace changed");
+    ask('upperdir', upperdir, "the overlay's writable layer: exactly what the workspace changed");
 
     say();
     say("4) Write a file through the rootfs; it lands in the upperdir (the image's files do not)");
@@ -81,8 +82,10 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     const seen = await readFile(path.join(upperdir, name), 'utf8');
     say(`   wrote ${path.join(rootfs, name)}`);
     say(`   found ${path.join(upperdir, name)}: ${JSON.stringify(seen.trim())}`);
-    const imageFileInUpper = await lstat(path.join(upperdir, 'bin', 'busybox')).then(() => true, () => false);
-    say(`   /bin/busybox is in the rootfs but ${imageFileInUpper ? 'also' : 'not'} in the upperdir`);
+    const exists = (p: string) => lstat(p).then(() => true, () => false);
+    const inRootfs = await exists(path.join(rootfs, 'bin', 'busybox'));
+    const inUpperdir = await exists(path.join(upperdir, 'bin', 'busybox'));
+    say(`   /bin/busybox, from the image: ${inRootfs ? 'in' : 'not in'} the rootfs, ${inUpperdir ? 'in' : 'not in'} the upperdir`);
 
     say();
     say('5) Wait for the container to go, and delete the pod');
@@ -94,7 +97,7 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     sandbox = undefined;
     await stopping;
     say(`   -> wait-stop returned ${since(stopStarted)} after the removal began: the container is gone`);
-    say(`   $ wsruntimectl exists ${short(found)}    -> ${await client.containerExists(found, call)}`);
+    ask('exists', await client.containerExists(found, call), 'containerd no longer knows it');
     say();
     say('Done; nothing left behind. Try it yourself: wsruntimectl --help');
   } finally {
@@ -121,13 +124,18 @@ async function preflight(client: RuntimeClient, kubelet: Kubelet, signal: AbortS
     await client.containerExists('wsruntime-demo-preflight', { signal, deadline: 5_000 });
   } catch (error) {
     if (!(error instanceof RuntimeUnavailableError)) throw error;
-    throw new Error(`no answer from wsruntimed at ${client.address} (${error.message}); start it with 'npm start', or pass --socket`);
+    throw new Error(`no answer from wsruntimed at ${client.address} (${reason(error)}); start it with 'npm start', or pass --socket`);
   }
   try {
     await kubelet.version(signal);
   } catch (error) {
     if (isAbortError(error)) throw error;
-    throw new Error(`no CRI answer from containerd at ${kubelet.address} (${String(error)}); pass --containerd-address`);
+    throw new Error(`no CRI answer from containerd at ${kubelet.address} (${reason(error)}); pass --containerd-address`);
   }
 }
 
+// grpc-js ends connection errors with an empty "Resolution note:".
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\.?\s*Resolution note:\s*$/, '');
+}
