@@ -4,18 +4,8 @@ import { createClient, createServer } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { serveHealth } from '../../src/server/health.js';
 import { grpcMetricsMiddleware, startMetricsServer, type MetricsServer, type RuntimeStats } from '../../src/server/metrics.js';
+import { sample } from './prometheus-sample.js';
 import { listenOnTempSocket, type TempSocketServer } from './temp-socket-server.js';
-
-/** The value of one sample in Prometheus text, or undefined if absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('metrics', () => {
   const stats: RuntimeStats = {
