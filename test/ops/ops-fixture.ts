@@ -10,6 +10,7 @@ import { HealthDefinition } from 'nice-grpc-server-health';
 import { pino } from 'pino';
 import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
 import { ContainerdRuntime } from '../../src/containerd/containerd-runtime.js';
+import { createErrorMiddleware } from '../../src/server/error-middleware.js';
 import { serveHealth } from '../../src/server/health.js';
 import { grpcMetricsMiddleware, startMetricsServer, type MetricsServer } from '../../src/server/metrics.js';
 import { createRuntimeService } from '../../src/server/runtime-service.js';
@@ -34,6 +35,7 @@ export async function startOpsFixture(): Promise<OpsFixture> {
     (closing ??= (async () => {
       for (const cleanup of [...cleanups].reverse()) await cleanup();
     })());
+  const logger = pino({ level: 'silent' });
   try {
     const runtime = new ContainerdRuntime({
       address: stack.containerd.address,
@@ -43,12 +45,13 @@ export async function startOpsFixture(): Promise<OpsFixture> {
       workspaceContainer: 'workspace',
       // Quick reconnects keep the restart tests short.
       backoff: { initialMs: 50, maxMs: 200 },
-      logger: pino({ level: 'silent' }),
+      logger,
     });
     runtime.start();
     cleanups.push(() => runtime.close());
 
-    const server = createServer().use(grpcMetricsMiddleware()).use(errorDetailsServerMiddleware);
+    // In the daemon's order: metrics outermost, so they see every final status.
+    const server = createServer().use(grpcMetricsMiddleware()).use(errorDetailsServerMiddleware).use(createErrorMiddleware(logger));
     server.add(RuntimeServiceDefinition, createRuntimeService(runtime));
     cleanups.push(serveHealth(server, runtime));
     const harness = await listenOnTempSocket(server);
