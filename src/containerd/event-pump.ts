@@ -9,31 +9,24 @@
 // too). Any failure ends the session: it is reported, and a new session
 // follows after a capped exponential backoff, forever, until close().
 //
-// containerd gives no sign that a subscription is registered, and a List can
-// overtake the Subscribe (measured: an event published right after the
-// Subscribe call was not delivered). So the session publishes a marker event
-// on a topic of its own and lists only once the marker came back through the
-// subscription, re-publishing while it does not.
+// "Make sure the subscription is live" is subscription-barrier.ts: containerd
+// does not confirm a Subscribe, and a List can overtake it.
 
-import { delay, isAbortError } from 'abort-controller-x';
+import { delay } from 'abort-controller-x';
 import { ClientError, Status } from 'nice-grpc';
 import type { Logger } from 'pino';
+import type { Container } from '../../gen/containerd/services/containers/v1/containers.js';
 import type { Envelope } from '../../gen/containerd/services/events/v1/events.js';
-import type { Mount } from '../../gen/containerd/types/mount.js';
 import type { RuntimeErrorKind } from '../runtime.js';
-import { classifyRecord, SpecDecodeError, workspaceListFilters, type WorkspaceRecord, type WorkspaceSelector } from './container-record.js';
+import { classifyRecord, SpecDecodeError, type WorkspaceRecord, type WorkspaceSelector } from './container-record.js';
 import { createContainerdClient, type ContainerdClient } from './containerd-client.js';
 import { decodeEvent, EventDecodeError, type ContainerdEvent } from './event-decoder.js';
 import { EventFeed, EventStreamEndedError } from './event-feed.js';
 import type { PathMapper } from './path-mapper.js';
-import { findRootfsMounts, rootfsOfBundle, type RootfsQuery } from './rootfs.js';
-import { upperdirOf } from './upperdir.js';
-import type { TaskReport, WorkspaceIndex } from './workspace-index.js';
-
-const markerTopic = '/wsruntime/subscribed';
-// An event any containerd client can decode (gogo registers Empty).
-const markerEvent = { typeUrl: 'google.protobuf.Empty', value: Buffer.alloc(0) };
-const markerAttempts = 8;
+import { rootfsOfBundle } from './rootfs.js';
+import { confirmSubscription, markerFilter, markerTopic } from './subscription-barrier.js';
+import type { WorkspaceIndex } from './workspace-index.js';
+import { listWorkspaces } from './workspace-listing.js';
 
 export interface Backoff {
   initialMs: number;
@@ -83,23 +76,6 @@ function describe(error: unknown): string {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof ClientError && error.code === Status.NOT_FOUND;
-}
-
-/** Runs `fn` with a signal that also aborts after `ms`; undefined when the time ran out. */
-async function withinMs<T>(signal: AbortSignal, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-  const child = new AbortController();
-  const onAbort = () => child.abort();
-  signal.addEventListener('abort', onAbort);
-  const timer = setTimeout(onAbort, ms);
-  try {
-    return await fn(child.signal);
-  } catch (error) {
-    if (isAbortError(error) && child.signal.aborted && !signal.aborted) return undefined;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 export class EventPump {
@@ -193,7 +169,15 @@ export class EventPump {
       this.#connected = true;
 
       const feed = new EventFeed(client.events.subscribe({ filters: this.#subscriptionFilters() }, { signal }));
-      const early = await this.#awaitSubscription(client, feed, signal);
+      let early: Envelope[];
+      try {
+        const confirmed = await confirmSubscription(client, feed, signal);
+        this.#log.debug({ attempts: confirmed.attempts }, 'event subscription confirmed');
+        early = confirmed.early;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new SessionFailure('event-stream', `cannot subscribe to containerd events: ${describe(error)}`, { cause: error });
+      }
 
       await this.#resync(client, signal);
       onSynced();
@@ -218,106 +202,37 @@ export class EventPump {
 
   #subscriptionFilters(): string[] {
     const ns = `namespace==${JSON.stringify(this.#o.namespace)}`;
-    return [`${ns},topic~="^/containers/"`, `${ns},topic~="^/tasks/"`, `${ns},topic==${JSON.stringify(markerTopic)}`];
-  }
-
-  /** Publishes markers until one comes back; returns the other events that came first. */
-  async #awaitSubscription(client: ContainerdClient, feed: EventFeed<Envelope>, signal: AbortSignal): Promise<Envelope[]> {
-    const early: Envelope[] = [];
-    for (let attempt = 0; attempt < markerAttempts; attempt++) {
-      try {
-        await client.events.publish({ topic: markerTopic, event: markerEvent }, { signal });
-        const seen = await withinMs(signal, Math.min(25 * 2 ** attempt, 2_000), async (wait) => {
-          for (;;) {
-            const envelope = await feed.next(wait);
-            if (envelope.topic === markerTopic) return true;
-            early.push(envelope);
-          }
-        });
-        if (seen) {
-          if (attempt > 0) this.#log.debug({ attempts: attempt + 1 }, 'event subscription confirmed');
-          return early;
-        }
-      } catch (error) {
-        if (signal.aborted) throw error;
-        throw new SessionFailure('event-stream', `cannot subscribe to containerd events: ${describe(error)}`, { cause: error });
-      }
-    }
-    throw new SessionFailure('event-stream', `containerd did not deliver our own marker event after ${markerAttempts} attempts`);
+    return [`${ns},topic~="^/containers/"`, `${ns},topic~="^/tasks/"`, markerFilter(this.#o.namespace)];
   }
 
   /** Lists containers and tasks and makes the index equal to them. */
   async #resync(client: ContainerdClient, signal: AbortSignal): Promise<void> {
     const started = performance.now();
+    const index = this.#o.index;
     try {
-      const [{ containers }, { tasks }] = await Promise.all([
-        client.containers.list({ filters: workspaceListFilters(this.#o.selector) }, { signal }),
-        client.tasks.list({}, { signal }),
-      ]);
-      const records: WorkspaceRecord[] = [];
-      for (const container of containers) {
-        const record = this.#classify(container);
-        if (record) records.push(record);
-      }
-      // containerd 1.6 lists tasks with the container id in `id` and `container_id` empty.
-      const pids = new Map(tasks.map((t) => [t.containerId || t.id, t.pid]));
-      const reports = await this.#taskReports(client, records, pids, signal);
-      this.#o.index.replaceAll(records, reports);
+      const listing = await listWorkspaces(
+        client,
+        {
+          namespace: this.#o.namespace,
+          selector: this.#o.selector,
+          classify: (container) => this.#classify(container),
+          knownTask: (id) => index.taskOf(id),
+          toNodePath: (p) => this.#o.mapper.toNode(p),
+          onMountTableError: (error) => this.#log.warn({ err: error }, 'cannot read the mount table; rootfs of listed tasks stays unknown'),
+        },
+        signal,
+      );
+      index.replaceAll(listing.records, listing.tasks);
       this.#resyncs++;
-      this.#log.info({ containers: containers.length, tasks: tasks.length, workspaces: this.#o.index.size, ms: Math.round(performance.now() - started) }, 'index in sync with containerd');
+      const ms = Math.round(performance.now() - started);
+      this.#log.info({ containers: listing.containersListed, tasks: listing.tasksListed, workspaces: index.size, ms }, 'index in sync with containerd');
     } catch (error) {
       if (signal.aborted) throw error;
       throw new SessionFailure('sync', `cannot list containerd's containers and tasks: ${describe(error)}`, { cause: error });
     }
   }
 
-  /**
-   * Task details for the listed workspace containers with a task. A task the
-   * index already knows under the same pid keeps what the index has (its
-   * bundle came from /tasks/create); others get their mounts from the
-   * snapshotter and their rootfs from the mount table.
-   */
-  async #taskReports(client: ContainerdClient, records: readonly WorkspaceRecord[], pids: ReadonlyMap<string, number>, signal: AbortSignal): Promise<Map<string, TaskReport>> {
-    const reports = new Map<string, TaskReport>();
-    const unknown: { id: string; pid: number; snapshotter: string; snapshotKey: string }[] = [];
-    for (const record of records) {
-      const pid = pids.get(record.id);
-      if (record.kind !== 'container' || pid === undefined) continue;
-      const known = this.#o.index.taskOf(record.id);
-      if (known?.pid === pid && known.rootfs !== undefined) reports.set(record.id, { pid });
-      else unknown.push({ id: record.id, pid, snapshotter: record.snapshotter, snapshotKey: record.snapshotKey });
-    }
-    const mounts = await Promise.all(unknown.map((u) => this.#snapshotMounts(client, u.snapshotter, u.snapshotKey, signal)));
-    const queries: RootfsQuery[] = unknown.map((u, i) => ({ containerId: u.id, upperdir: upperdirOf(mounts[i] ?? []) }));
-    const rootfs = await this.#findRootfs(queries);
-    unknown.forEach((u, i) => {
-      reports.set(u.id, { pid: u.pid, mounts: mounts[i], rootfs: rootfs.get(u.id) });
-      if (!rootfs.has(u.id)) this.#log.warn({ containerId: u.id }, 'rootfs mount of a listed task not found in the mount table; ContainerRootfs will not answer for it');
-    });
-    return reports;
-  }
-
-  async #snapshotMounts(client: ContainerdClient, snapshotter: string, key: string, signal: AbortSignal): Promise<Mount[] | undefined> {
-    if (snapshotter === '' || key === '') return undefined;
-    try {
-      return (await client.snapshots.mounts({ snapshotter, key }, { signal })).mounts;
-    } catch (error) {
-      // The snapshot went away with its container between List and here.
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
-  async #findRootfs(queries: readonly RootfsQuery[]): Promise<Map<string, string>> {
-    try {
-      return await findRootfsMounts(this.#o.namespace, queries, (p) => this.#o.mapper.toNode(p));
-    } catch (error) {
-      this.#log.warn({ err: error }, 'cannot read the mount table');
-      return new Map();
-    }
-  }
-
-  #classify(container: Parameters<typeof classifyRecord>[0]): WorkspaceRecord | undefined {
+  #classify(container: Container): WorkspaceRecord | undefined {
     try {
       return classifyRecord(container, this.#o.selector);
     } catch (error) {

@@ -171,7 +171,11 @@ export class WorkspaceIndex {
     const samePid = previous?.pid === report.pid;
     entry.task = { pid: report.pid, rootfs: report.rootfs ?? (samePid ? previous?.rootfs : undefined) };
     if (report.mounts) entry.mounts = report.mounts;
-    if (!samePid && entry.instanceId !== undefined) this.#log.info({ ...this.#fields(entry), pid: report.pid }, 'workspace task created');
+    if (!samePid && entry.instanceId !== undefined) {
+      const fields = { ...this.#fields(entry), pid: report.pid, rootfs: entry.task.rootfs };
+      if (entry.task.rootfs === undefined) this.#log.warn(fields, 'workspace task found, but not where its rootfs is mounted; ContainerRootfs will not answer for it');
+      else this.#log.info(fields, 'workspace task created');
+    }
     if (entry.instanceId !== undefined) this.#settle(entry.instanceId);
   }
 
