@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in containerd runc busybox-static protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf; do
+# libprotobuf-dev holds the well-known .proto files (timestamp, any) protoc needs.
+for pkg in containerd runc busybox-static protobuf-compiler libprotobuf-dev protobuf-compiler-grpc python3-grpcio python3-protobuf; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 

@@ -35,9 +35,6 @@ async function serve(options: DaemonOptions): Promise<number> {
   ]);
   // JSON lines to stderr, written synchronously so nothing is lost on exit.
   const logger = pino({ name: 'wsruntimed', level: options.logLevel }, pino.destination({ fd: 2, sync: true }));
-  if (options.metricsAddress) {
-    logger.warn({ metricsAddress: options.metricsAddress }, 'metrics are not served yet; --metrics-address is ignored');
-  }
 
   const runtime = new ContainerdRuntime({
     address: options.containerdAddress,
@@ -53,7 +50,7 @@ async function serve(options: DaemonOptions): Promise<number> {
 
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
-    daemon = await startDaemon({ options, runtime, logger });
+    daemon = await startDaemon({ options, runtime, readiness: runtime, stats: runtime, logger });
   } catch (error) {
     logger.fatal({ err: error }, 'wsruntimed cannot start');
     process.stderr.write(`wsruntimed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -11,24 +11,38 @@ import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
 import type { Runtime } from '../runtime.js';
 import { createErrorMiddleware } from './error-middleware.js';
 import { createRuntimeService } from './runtime-service.js';
+import { serveHealth, type Readiness } from './health.js';
+import { grpcMetricsMiddleware } from './metrics.js';
+import { serveReflection } from './reflection.js';
 import { createShutdownMiddleware } from './shutdown-middleware.js';
 
 export interface DaemonServerParts {
   runtime: Runtime;
+  /** Drives grpc.health.v1. */
+  readiness: Readiness;
   logger: Logger;
   /** Aborted when the daemon stops; ends open calls with UNAVAILABLE. */
   stopping: AbortSignal;
 }
 
-export function createDaemonServer({ runtime, logger, stopping }: DaemonServerParts): Server {
+export interface DaemonServer {
+  server: Server;
+  /** Pins health at NOT_SERVING; call first when stopping. */
+  stopHealth: () => void;
+}
+
+export function createDaemonServer({ runtime, readiness, logger, stopping }: DaemonServerParts): DaemonServer {
   // Outermost first: errorDetailsServerMiddleware writes the
   // grpc-status-details-bin trailer for the RichServerErrors that the error
   // middleware makes out of what the shutdown middleware and handlers throw.
   const server = createServer()
+    .use(grpcMetricsMiddleware())
     .use(errorDetailsServerMiddleware)
     .use(createErrorMiddleware(logger))
     .use(createShutdownMiddleware(stopping));
 
   server.add(RuntimeServiceDefinition, createRuntimeService(runtime));
-  return server;
+  const stopHealth = serveHealth(server, readiness);
+  serveReflection(server);
+  return { server, stopHealth };
 }

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../runtime.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { createDaemonServer } from './daemon-server.js';
+import type { Readiness } from './health.js';
+import { startMetricsServer, type MetricsServer, type RuntimeStatsSource } from './metrics.js';
 import { listenOnUnixSocket, unixAddress, type UnixSocket } from './socket.js';
 
 export type DaemonState = 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED';
@@ -31,7 +33,13 @@ export interface StartDaemonOptions {
   logger: Logger;
   /** How long stop() lets calls finish before cutting connections. Default 5 s. */
   shutdownGraceMs?: number;
+  /** Drives grpc.health.v1. Default: always ready (a Runtime with no connection to lose, e.g. a test double). */
+  readiness?: Readiness;
+  /** Backend stats for --metrics-address; without it only gRPC and process metrics are served. */
+  stats?: RuntimeStatsSource;
 }
+
+const alwaysReady: Readiness = { ready: true, onReadyChange: () => () => {} };
 
 const defaultShutdownGraceMs = 5_000;
 
@@ -52,16 +60,25 @@ class ServingDaemon implements Daemon {
   // Aborted by stop(); the shutdown middleware ends open calls with it.
   readonly #stopping = new AbortController();
   readonly #server: Server;
+  readonly #stopHealth: () => void;
+  readonly #stats: RuntimeStatsSource | undefined;
+  #metrics: MetricsServer | undefined;
   #socket: UnixSocket | undefined;
   #stopped: Promise<void> | undefined;
 
-  constructor({ options, runtime, logger, shutdownGraceMs }: StartDaemonOptions) {
+  constructor({ options, runtime, logger, shutdownGraceMs, readiness, stats }: StartDaemonOptions) {
     this.socketPath = options.socket;
     this.address = unixAddress(options.socket);
     this.#options = options;
     this.#logger = logger;
     this.#shutdownGraceMs = shutdownGraceMs ?? defaultShutdownGraceMs;
-    this.#server = createDaemonServer({ runtime, logger, stopping: this.#stopping.signal });
+    this.#stats = stats;
+    ({ server: this.#server, stopHealth: this.#stopHealth } = createDaemonServer({
+      runtime,
+      readiness: readiness ?? alwaysReady,
+      logger,
+      stopping: this.#stopping.signal,
+    }));
   }
 
   get state(): DaemonState {
@@ -69,18 +86,20 @@ class ServingDaemon implements Daemon {
   }
 
   async start(): Promise<void> {
-    const { socket, socketMode, socketGroup } = this.#options;
+    const { socket, socketMode, socketGroup, metricsAddress } = this.#options;
     try {
+      if (metricsAddress) this.#metrics = await startMetricsServer({ address: metricsAddress, source: this.#stats });
       this.#socket = await listenOnUnixSocket({ path: socket, mode: socketMode, group: socketGroup }, (address) =>
         this.#server.listen(address),
       );
     } catch (error) {
       this.#server.forceShutdown();
+      await this.#metrics?.close();
       this.#state = 'STOPPED';
       throw error;
     }
     this.#state = 'RUNNING';
-    this.#logger.info({ socket }, 'wsruntimed serving');
+    this.#logger.info({ socket, metrics: this.#metrics?.url }, 'wsruntimed serving');
   }
 
   stop(): Promise<void> {
@@ -91,6 +110,8 @@ class ServingDaemon implements Daemon {
   async #stop(): Promise<void> {
     this.#state = 'STOPPING';
     this.#logger.info('wsruntimed stopping');
+    // Health callers see NOT_SERVING before their Watch streams end.
+    this.#stopHealth();
     // shutdown() closes the listener at once and then waits for open calls;
     // aborting #stopping is what makes those calls end.
     const finished = this.#server.shutdown().then(
@@ -110,6 +131,7 @@ class ServingDaemon implements Daemon {
     } catch (error) {
       this.#logger.warn({ err: error, socket: this.socketPath }, 'could not remove the socket file');
     }
+    await this.#metrics?.close();
     this.#state = 'STOPPED';
     this.#logger.info('wsruntimed stopped');
   }

@@ -264,14 +264,17 @@ describe('wsruntimectl health', () => {
     assert.match(down.stderr, /^wsruntimectl: .*NOT_SERVING\n$/);
   });
 
-  it('says so when a daemon does not serve grpc.health.v1', async () => {
-    const fixture = await startDoubleDaemon();
+  it('says so when a server does not serve grpc.health.v1', async () => {
+    // A gRPC server with no services at all: every call is UNIMPLEMENTED.
+    const bare = createServer();
+    const socket = path.join(dir, 'bare.sock');
+    await bare.listen(`unix://${socket}`);
     try {
-      const outcome = await run(['--socket', fixture.socket, 'health']);
+      const outcome = await run(['--socket', socket, 'health']);
       assert.equal(outcome.code, 1);
       assertOneErrorLine(outcome, /does not serve grpc\.health\.v1/);
     } finally {
-      await fixture.close();
+      bare.forceShutdown();
     }
   });
 });
