@@ -7,8 +7,10 @@ import { SubscriberOverflowError } from './errors.js';
 
 interface Subscriber<T> {
   queue: T[];
-  failure?: Error;
+  /** Set once the subscription has ended: an error to throw, or null for a plain end. */
+  end?: Error | null;
   wake?: () => void;
+  detach: () => void;
 }
 
 export class Exchange<T> {
@@ -42,27 +44,28 @@ export class Exchange<T> {
    */
   subscribe(signal: AbortSignal): AsyncIterableIterator<T> {
     throwIfAborted(signal);
-    const sub: Subscriber<T> = { queue: [] };
-    this.#subscribers.add(sub);
     const onAbort = () => this.#end(sub, new AbortError());
+    const sub: Subscriber<T> = { queue: [], detach: () => signal.removeEventListener('abort', onAbort) };
+    this.#subscribers.add(sub);
     signal.addEventListener('abort', onAbort, { once: true });
-    const cleanup = () => {
-      signal.removeEventListener('abort', onAbort);
-      this.#subscribers.delete(sub);
-    };
-    const next = async (): Promise<IteratorResult<T>> => {
-      while (sub.queue.length === 0 && sub.failure === undefined) {
-        await new Promise<void>((resolve) => (sub.wake = resolve));
-        sub.wake = undefined;
-      }
-      if (sub.queue.length > 0) return { value: sub.queue.shift()!, done: false };
-      cleanup();
-      throw sub.failure;
-    };
+
     const iterator: AsyncIterableIterator<T> = {
-      next,
+      next: async () => {
+        while (sub.queue.length === 0 && sub.end === undefined) {
+          await new Promise<void>((resolve) => (sub.wake = resolve));
+          sub.wake = undefined;
+        }
+        if (sub.queue.length > 0) return { value: sub.queue.shift()!, done: false };
+        if (sub.end) {
+          // Thrown once; afterwards the iterator is simply done.
+          const error = sub.end;
+          sub.end = null;
+          throw error;
+        }
+        return { value: undefined, done: true };
+      },
       return: async () => {
-        cleanup();
+        this.#end(sub, null);
         return { value: undefined, done: true };
       },
       [Symbol.asyncIterator]: () => iterator,
@@ -70,11 +73,12 @@ export class Exchange<T> {
     return iterator;
   }
 
-  #end(sub: Subscriber<T>, error: Error): void {
-    if (sub.failure !== undefined) return;
-    sub.failure = error;
+  #end(sub: Subscriber<T>, end: Error | null): void {
+    if (sub.end !== undefined) return;
+    sub.end = end;
     sub.queue.length = 0;
     this.#subscribers.delete(sub);
+    sub.detach();
     sub.wake?.();
   }
 }

@@ -98,4 +98,36 @@ describe('Exchange', () => {
     for (let v = 0; v < 10_000; v++) exchange.publish(v);
     assert.equal(exchange.subscriberCount, 0);
   });
+
+  it('return() ends a next() that is waiting, and later next() calls are done', async () => {
+    const exchange = new Exchange<number>();
+    const a = exchange.subscribe(new AbortController().signal);
+    const waiting = a.next();
+    await a.return!();
+    assert.deepEqual(await waiting, { value: undefined, done: true });
+    assert.deepEqual(await a.next(), { value: undefined, done: true });
+    assert.equal(exchange.subscriberCount, 0);
+  });
+
+  it('drops its abort listener when a subscription ends by overflow or closeAll, without another next()', () => {
+    const exchange = new Exchange<number>(1);
+    const overflowing = new AbortController();
+    const closed = new AbortController();
+    exchange.subscribe(overflowing.signal);
+    exchange.publish(1);
+    exchange.publish(2); // overflows the first subscriber
+    exchange.subscribe(closed.signal);
+    exchange.closeAll(new Error('stopping'));
+    assert.equal(getEventListeners(overflowing.signal, 'abort').length, 0);
+    assert.equal(getEventListeners(closed.signal, 'abort').length, 0);
+  });
+
+  it('throws the ending error once, then is done', async () => {
+    const exchange = new Exchange<number>();
+    const a = exchange.subscribe(new AbortController().signal);
+    const stopping = new Error('stopping');
+    exchange.closeAll(stopping);
+    await assert.rejects(a.next(), stopping);
+    assert.deepEqual(await a.next(), { value: undefined, done: true });
+  });
 });
