@@ -56,3 +56,36 @@ export interface Runtime {
    */
   errors(signal: AbortSignal): AsyncIterable<RuntimeErrorEvent>;
 }
+
+/**
+ * What a backend that can lose its container runtime tells the health
+ * service (Gitpod's IsContainerdReady): ready while connected and in sync.
+ */
+export interface Readiness {
+  readonly ready: boolean;
+  /** Calls `listener` on every change of `ready`; returns an unsubscriber. */
+  onReadyChange(listener: (ready: boolean) => void): () => void;
+}
+
+/** A backend's counters and gauges at one moment, for metrics. */
+export interface RuntimeStats {
+  /** Workspace containers the index currently holds. */
+  workspacesTracked: number;
+  /** WaitForContainer / WaitForContainerStop calls still waiting. */
+  pendingWaits: number;
+  /** Open Errors streams. */
+  errorsSubscribers: number;
+  /** Whether the connection to the container runtime is up. */
+  connected: boolean;
+  /** Runtime events handled since start, by topic (e.g. `/tasks/create`). */
+  eventsHandled: Readonly<Record<string, number>>;
+  /** Full re-lists of containers and tasks since start. */
+  resyncs: number;
+  /** Connections to the container runtime re-established since start. */
+  reconnects: number;
+}
+
+/** Read at every scrape, so stats() must be cheap and must not throw. */
+export interface RuntimeStatsSource {
+  stats(): RuntimeStats;
+}

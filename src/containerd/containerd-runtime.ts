@@ -9,8 +9,7 @@ import { ClientError, Status } from 'nice-grpc';
 import type { Logger } from 'pino';
 import { ContainerNotFoundError, NoUpperdirError, RuntimeUnavailableError } from '../errors.js';
 import { Exchange } from '../exchange.js';
-import type { ContainerId, RootfsOptions, Runtime, RuntimeErrorEvent, RuntimeErrorKind } from '../runtime.js';
-import type { RuntimeStats } from '../server/metrics.js';
+import type { ContainerId, Readiness, RootfsOptions, Runtime, RuntimeErrorEvent, RuntimeErrorKind, RuntimeStats, RuntimeStatsSource } from '../runtime.js';
 import { cgroupPath } from './cgroup-path.js';
 import { EventPump, type Backoff } from './event-pump.js';
 import { PathMapper, type PathMapping } from './path-mapper.js';
@@ -31,7 +30,7 @@ export interface ContainerdRuntimeOptions {
   backoff?: Backoff;
 }
 
-export class ContainerdRuntime implements Runtime {
+export class ContainerdRuntime implements Runtime, Readiness, RuntimeStatsSource {
   readonly #log: Logger;
   readonly #index: WorkspaceIndex;
   readonly #pump: EventPump;

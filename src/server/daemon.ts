@@ -5,11 +5,10 @@
 import { delay } from 'abort-controller-x';
 import type { Server } from 'nice-grpc';
 import type { Logger } from 'pino';
-import type { Runtime } from '../runtime.js';
+import type { Readiness, Runtime, RuntimeStatsSource } from '../runtime.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { createDaemonServer } from './daemon-server.js';
-import type { Readiness } from './health.js';
-import { startMetricsServer, type MetricsServer, type RuntimeStatsSource } from './metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics.js';
 import { listenOnUnixSocket, unixAddress, type UnixSocket } from './socket.js';
 
 export type DaemonState = 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED';

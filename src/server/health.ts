@@ -7,13 +7,7 @@
 import type { Server } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
-
-/** What health needs from the backend; ContainerdRuntime has this shape. */
-export interface Readiness {
-  readonly ready: boolean;
-  /** Calls `listener` on every change of `ready`; returns an unsubscriber. */
-  onReadyChange(listener: (ready: boolean) => void): () => void;
-}
+import type { Readiness } from '../runtime.js';
 
 /** The service names whose status follows readiness. */
 export const healthCheckedServices: readonly string[] = ['', RuntimeServiceDefinition.fullName];

@@ -9,29 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerMiddleware } from 'nice-grpc';
 import { prometheusServerMiddleware, registry as grpcRegistry } from 'nice-grpc-prometheus';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-
-/** The backend's counters and gauges at one moment; ContainerdRuntime.stats() returns this. */
-export interface RuntimeStats {
-  /** Workspace containers the index currently holds. */
-  workspacesTracked: number;
-  /** WaitForContainer / WaitForContainerStop calls still waiting. */
-  pendingWaits: number;
-  /** Open Errors streams. */
-  errorsSubscribers: number;
-  /** Whether the connection to containerd is up. */
-  connected: boolean;
-  /** containerd events handled since start, by topic (e.g. `/tasks/create`). */
-  eventsHandled: Readonly<Record<string, number>>;
-  /** Full re-lists of containers and tasks since start. */
-  resyncs: number;
-  /** Connections to containerd re-established since start. */
-  reconnects: number;
-}
-
-/** Read at every scrape, so stats() must be cheap and must not throw. */
-export interface RuntimeStatsSource {
-  stats(): RuntimeStats;
-}
+import type { RuntimeStatsSource } from '../runtime.js';
 
 /** The gRPC server middleware that records every call; use it first, so it sees every final status. */
 export function grpcMetricsMiddleware(): ServerMiddleware {

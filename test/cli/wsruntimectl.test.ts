@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { createServer, type Server } from 'nice-grpc';
 import { ContainerNotFoundError, NoCGroupError, NoUpperdirError, PathNotMappedError, RuntimeUnavailableError } from '../../src/errors.js';
-import { serveHealth, type Readiness } from '../../src/server/health.js';
+import type { Readiness } from '../../src/runtime.js';
+import { serveHealth } from '../../src/server/health.js';
 import { startDoubleDaemon, type DoubleDaemon } from '../client/double-daemon.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/wsruntimectl.ts', import.meta.url));

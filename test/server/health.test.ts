@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ClientError, createClient, createServer, Status, type CallContext, type ServerMiddlewareCall } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { HealthCheckResponse_ServingStatus as ServingStatus } from 'nice-grpc-server-health/lib/proto/grpc/health/v1/health.js';
-import { serveHealth, type Readiness } from '../../src/server/health.js';
+import type { Readiness } from '../../src/runtime.js';
+import { serveHealth } from '../../src/server/health.js';
 import { listenOnTempSocket, type TempSocketServer } from './temp-socket-server.js';
 
 /** A Readiness the test flips by hand, counting its listeners. */

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { createClient, createServer } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { serveHealth } from '../../src/server/health.js';
-import { grpcMetricsMiddleware, startMetricsServer, type MetricsServer, type RuntimeStats } from '../../src/server/metrics.js';
+import type { RuntimeStats } from '../../src/runtime.js';
+import { grpcMetricsMiddleware, startMetricsServer, type MetricsServer } from '../../src/server/metrics.js';
 import { sample } from './prometheus-sample.js';
 import { listenOnTempSocket, type TempSocketServer } from './temp-socket-server.js';
 
