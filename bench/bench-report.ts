@@ -40,6 +40,8 @@ export interface BenchSetup {
   node: string;
   containerd: string;
   cpus: number;
+  /** 1-minute load average when the bench started and ended: other work on the machine skews every figure. */
+  loadAverage: { atStart: number; atEnd: number };
   /** Who asks, and where each server runs. */
   clients: string;
 }

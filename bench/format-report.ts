@@ -14,32 +14,56 @@ const times = (n: number) => (Number.isFinite(n) ? `${n >= 10 ? n.toFixed(0) : n
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const kib = (bytes: number) => (bytes / 2 ** 10).toFixed(1);
 const millicores = (cores: number) => `${Math.round(cores * 1000)}m`;
-const load = (r: LoadResult) => [rate(r.callsPerSec), ms(r.p50Ms), ms(r.p99Ms), micros(r.server?.microsPerCall)];
-const ratio = (r: Ratios) => [times(r.callsPerSec), times(r.p50), times(r.p99), times(r.cpuPerCall)];
-const loadColumns = ['calls/s', 'p50 ms', 'p99 ms', 'CPU µs/call'];
-const ratioColumns = ['calls/s', 'p50', 'p99', 'CPU/call'];
+const load = (r: LoadResult) => [rate(r.callsPerSec), ms(r.p50Ms), ms(r.p99Ms)];
+const cpu = (r: LoadResult) => [micros(r.server?.microsPerCall), micros(r.client.microsPerCall)];
+const loadColumns = ['calls/s', 'p50 ms', 'p99 ms'];
+const cpuColumns = ['server', 'client'];
+
+interface UnaryRow {
+  method: string;
+  concurrency: number;
+  daemon: LoadResult;
+  ratio: Ratios;
+}
+
+/** Calls/s and latency, then CPU per call, of the daemon against one baseline. */
+function unaryTables(baseline: string, rows: ReadonlyArray<UnaryRow & { other: LoadResult }>): string[] {
+  const key = (r: UnaryRow) => [r.method, String(r.concurrency)];
+  const groups = (span: number, ratioSpan: number) => [
+    { title: '', span: 2 },
+    { title: 'daemon', span },
+    { title: baseline, span },
+    { title: ratioSpan > 1 ? `daemon ÷ ${baseline}` : '÷', span: ratioSpan },
+  ];
+  return [
+    textTable(
+      ['method', 'in flight', ...loadColumns, ...loadColumns, 'calls/s', 'p50', 'p99'],
+      rows.map((r) => [...key(r), ...load(r.daemon), ...load(r.other), times(r.ratio.callsPerSec), times(r.ratio.p50), times(r.ratio.p99)]),
+      groups(3, 3),
+    ),
+    '',
+    textTable(
+      ['CPU µs per call', 'in flight', ...cpuColumns, ...cpuColumns, 'server'],
+      rows.map((r) => [...key(r), ...cpu(r.daemon), ...cpu(r.other), times(r.ratio.cpuPerCall)]),
+      groups(2, 1),
+    ),
+  ];
+}
 
 export function formatReport(report: BenchReport): string {
   const { setup, daemonVsBare, daemonVsContainerd, eventLatency: ev, footprint: fp } = report;
-  const unaryTable = (baseline: string, rows: string[][]) =>
-    textTable(['method', 'in flight', ...loadColumns, ...loadColumns, ...ratioColumns], rows, [
-      { title: '', span: 2 },
-      { title: 'daemon', span: 4 },
-      { title: baseline, span: 4 },
-      { title: `daemon ÷ ${baseline}`, span: 4 },
-    ]);
   const out: string[] = [
     `wsruntime bench: ${setup.pods} workspace pods, ${setup.durationMs / 1000} s per measurement after ${setup.warmupMs / 1000} s of warm-up`,
-    `containerd ${setup.containerd}, node ${setup.node}, ${setup.cpus} CPUs`,
+    `containerd ${setup.containerd}, node ${setup.node}, ${setup.cpus} CPUs, load average ${setup.loadAverage.atStart.toFixed(2)} at the start, ${setup.loadAverage.atEnd.toFixed(2)} at the end`,
     setup.clients,
-    'CPU µs/call is the server process\'s CPU time per call (containerd: with its shims), apart from the client\'s.',
+    'CPU µs per call: the server process\'s CPU time per call (containerd: with its shims), and the bench process\'s (the client\'s).',
     '',
     '1. Unary calls: daemon vs a bare nice-grpc server (constant answers, no middleware)',
-    unaryTable('bare', daemonVsBare.map((r) => [r.method, String(r.concurrency), ...load(r.daemon), ...load(r.bare), ...ratio(r.ratio)])),
+    ...unaryTables('bare', daemonVsBare.map((r) => ({ ...r, other: r.bare }))),
     '   daemon ÷ bare: calls/s below 1× and latency or CPU above 1× are the daemon\'s own cost',
     '',
     '2. Unary calls: daemon (from its index) vs asking containerd per request (Tasks.Get; Containers.Get + JSON.parse of the spec)',
-    unaryTable('containerd', daemonVsContainerd.map((r) => [r.method, String(r.concurrency), ...load(r.daemon), ...load(r.containerd), ...ratio(r.ratio)])),
+    ...unaryTables('containerd', daemonVsContainerd.map((r) => ({ ...r, other: r.containerd }))),
     '   daemon ÷ containerd: calls/s above 1× and latency or CPU below 1× are what the index saves',
     '',
     `3. Event latency, ${ev.rounds} pods one at a time (ms; negative = the wait resolved before the CRI call returned)`,

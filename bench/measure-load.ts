@@ -17,17 +17,25 @@ export interface LoadOptions {
   maxCalls?: number;
 }
 
-export interface ServerCpu {
-  /** CPU cores the server used while measured. */
+export interface CpuCost {
+  /** CPU cores used while measured. */
   cores: number;
-  /** CPU time the server spent per call: its cost, apart from the client's. */
+  /** CPU time spent per call. */
   microsPerCall: number;
 }
 
 export interface LoadResult extends LatencySummary {
   concurrency: number;
   callsPerSec: number;
-  server?: ServerCpu;
+  /** The server process's CPU: its cost, apart from the client's. */
+  server?: CpuCost;
+  /** The bench process's CPU, i.e. the client's (one thread: at 1 core it is the bottleneck). */
+  client: CpuCost;
+}
+
+/** Calls for a while without measuring: JIT-compiles the hot paths of client and server. */
+export async function warmUp(call: (i: number) => Promise<unknown>, options: Omit<LoadOptions, 'warmupMs' | 'serverCpuMicros'>): Promise<void> {
+  await runPhase(call, options.concurrency, options.durationMs, options.maxCalls ?? 5_000_000, options.signal, undefined);
 }
 
 /** `call(i)` makes the i-th call of its phase; callers use i to rotate keys. */
@@ -35,17 +43,20 @@ export async function measureLoad(call: (i: number) => Promise<unknown>, options
   const maxCalls = options.maxCalls ?? 5_000_000;
   if (options.warmupMs > 0) await runPhase(call, options.concurrency, options.warmupMs, maxCalls, options.signal, undefined);
   const latencies: number[] = [];
-  const cpuBefore = options.serverCpuMicros?.();
+  const serverBefore = options.serverCpuMicros?.();
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   await runPhase(call, options.concurrency, options.durationMs, maxCalls, options.signal, latencies);
   // Until the last in-flight call came back, not the nominal duration.
   const elapsedMs = performance.now() - started;
-  const cpuUsed = cpuBefore === undefined ? undefined : options.serverCpuMicros!() - cpuBefore;
+  const clientUsed = process.cpuUsage(clientBefore);
+  const cost = (micros: number): CpuCost => ({ cores: micros / 1000 / elapsedMs, microsPerCall: micros / latencies.length });
   return {
     concurrency: options.concurrency,
     callsPerSec: (latencies.length / elapsedMs) * 1000,
     ...summarizeLatencies(latencies),
-    server: cpuUsed === undefined ? undefined : { cores: cpuUsed / 1000 / elapsedMs, microsPerCall: cpuUsed / latencies.length },
+    server: serverBefore === undefined ? undefined : cost(options.serverCpuMicros!() - serverBefore),
+    client: cost(clientUsed.user + clientUsed.system),
   };
 }
 

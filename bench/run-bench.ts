@@ -6,7 +6,7 @@
 
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { delay } from 'abort-controller-x';
 import { createRuntimeClient } from '../src/client/index.js';
@@ -43,6 +43,7 @@ export async function runBench(options: BenchOptions, signal: AbortSignal, progr
 
 async function measure(options: BenchOptions, signal: AbortSignal, progress: Progress, cleanup: CleanupStack): Promise<BenchReport> {
   const warnings: string[] = [];
+  const loadAtStart = loadavg()[0]!;
   // Short: the sockets of the children live here.
   const dir = await mkdtemp(join(tmpdir(), 'wsrt-bench-'));
   const removeDirOnExit = () => rmSync(dir, { recursive: true, force: true });
@@ -135,6 +136,7 @@ async function measure(options: BenchOptions, signal: AbortSignal, progress: Pro
       node: process.version,
       containerd: runtimeVersion,
       cpus: availableParallelism(),
+      loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0]! },
       clients:
         'Clients: the wsruntime SDK (daemon, bare server) and our containerd client (containerd), all in the bench process. ' +
         'Servers: wsruntimed (compiled, its own process), the bare server (its own process), containerd.',

@@ -9,7 +9,7 @@
 // measured apart from the client's.
 
 import type { RuntimeClient } from '../../src/client/index.js';
-import { measureLoad, type LoadResult } from '../measure-load.js';
+import { measureLoad, warmUp, type LoadResult } from '../measure-load.js';
 import type { NaiveContainerdTool } from '../naive-containerd-tool.js';
 
 export const unaryMethods = ['ContainerPID', 'ContainerCGroupPath'] as const;
@@ -68,6 +68,19 @@ export async function measureUnaryCalls(targets: UnaryTargets, options: UnaryOpt
     method === 'ContainerPID'
       ? (i: number) => containerd.containerPID(idAt(i), signal)
       : (i: number) => containerd.containerCGroupPath(idAt(i), signal);
+
+  // Every target and method once before anything is measured, at the highest
+  // concurrency: otherwise the first measurement of each server pays for its
+  // JIT (measured: up to twice the CPU per call) and the later ones do not.
+  const firstWarmUp = { concurrency: Math.max(...options.concurrency), durationMs: options.warmupMs, signal };
+  if (firstWarmUp.durationMs > 0) {
+    options.progress('warming up every server');
+    for (const method of unaryMethods) {
+      await warmUp(viaSdk(targets.daemon, method), firstWarmUp);
+      await warmUp(viaSdk(targets.bare, method), firstWarmUp);
+      await warmUp(viaContainerd(method), firstWarmUp);
+    }
+  }
 
   const measurements: UnaryMeasurement[] = [];
   for (const method of unaryMethods) {

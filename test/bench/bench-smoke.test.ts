@@ -33,6 +33,7 @@ function positive(value: unknown, what: string): void {
 function checkLoad(load: LoadResult, what: string): void {
   for (const key of ['callsPerSec', 'p50Ms', 'p99Ms', 'count'] as const) positive(load[key], `${what}.${key}`);
   positive(load.server?.microsPerCall, `${what}.server.microsPerCall`);
+  positive(load.client.microsPerCall, `${what}.client.microsPerCall`);
 }
 
 function checkRatios(ratio: Ratios, what: string): void {
