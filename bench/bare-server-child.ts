@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import type { BareAnswers } from './bare-server.js';
-import { ServerChild } from './child-process.js';
+import { ServerChild } from './server-child.js';
 
 const main = fileURLToPath(new URL('./bare-server-main.ts', import.meta.url));
 // Resolved here, so the child finds tsx whatever its working directory.

@@ -21,7 +21,7 @@ import { startWsruntimedChild } from './footprint/wsruntimed-child.js';
 import { createNaiveContainerdTool } from './naive-containerd-tool.js';
 import { cpuMicros } from './process-cpu.js';
 import { measureEventLatency } from './scenarios/event-latency.js';
-import { summarizeFootprint } from './scenarios/footprint.js';
+import { summarizeFootprint, type IdleCpu } from './scenarios/footprint.js';
 import { checkAnswersAgree, measureUnaryCalls } from './scenarios/unary-calls.js';
 import { createWorkspacePods, waitUntilTracked } from './workspace-pods.js';
 
@@ -79,10 +79,7 @@ async function measure(options: BenchOptions, signal: AbortSignal, progress: Pro
   await waitUntilTracked(daemon, pods, signal);
   await waitUntilTracked(inProcess, pods, signal);
   const tracked = await child.sample();
-  const idleFrom = { cpu: cpuMicros([child.pid]), at: performance.now() };
-  await delay(signal, options.durationMs);
-  const idleCpu = { windowMs: performance.now() - idleFrom.at, cores: 0 };
-  idleCpu.cores = (cpuMicros([child.pid]) - idleFrom.cpu) / 1000 / idleCpu.windowMs;
+  const idleCpu = await measureIdleCpu(child.pid, options.durationMs, signal);
 
   progress('starting the bare server as a child process');
   const first = pods[0]!.containerId;
@@ -146,4 +143,13 @@ async function measure(options: BenchOptions, signal: AbortSignal, progress: Pro
     footprint: summarizeFootprint({ empty, tracked, afterLoad }, pods.length, idleCpu, unary, 'node --expose-gc wsruntimed.js, compiled from src/ by tsc'),
     warnings,
   };
+}
+
+/** CPU cores a process uses over a window in which nobody calls it. */
+async function measureIdleCpu(pid: number, windowMs: number, signal: AbortSignal): Promise<IdleCpu> {
+  const cpuBefore = cpuMicros([pid]);
+  const started = performance.now();
+  await delay(signal, windowMs);
+  const elapsedMs = performance.now() - started;
+  return { cores: (cpuMicros([pid]) - cpuBefore) / 1000 / elapsedMs, windowMs: elapsedMs };
 }

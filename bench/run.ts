@@ -41,7 +41,12 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`wsruntime bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;
   } catch (error) {
-    if (isAbortError(error) && controller.signal.aborted) return 130;
+    // After an interrupt any failure is its consequence (Ctrl-C also reaches
+    // the server children, which may go before the bench notices).
+    if (controller.signal.aborted) {
+      if (!isAbortError(error)) process.stderr.write(`wsruntime bench: interrupted (${error instanceof Error ? error.message : String(error)})\n`);
+      return 130;
+    }
     process.stderr.write(`wsruntime bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   } finally {

@@ -5,7 +5,7 @@
 
 import { delay, isAbortError } from 'abort-controller-x';
 import { ContainerNotFoundError, createRuntimeClient, isDeadlineExceeded, RuntimeUnavailableError } from '../../src/client/index.js';
-import { ServerChild } from '../child-process.js';
+import { ServerChild } from '../server-child.js';
 
 export interface MemorySample {
   rssBytes: number;
