@@ -3,10 +3,8 @@
 // JSON.parse of the whole OCI spec. Same containerd client and namespace
 // middleware as the daemon, so only the way of asking differs.
 
-import { createChannel, createClientFactory } from 'nice-grpc';
 import { cgroupPath } from '../src/containerd/cgroup-path.js';
-import { createContainerdClient, namespaceMiddleware } from '../src/containerd/containerd-client.js';
-import { TasksGetDefinition } from './tasks-get.js';
+import { createContainerdClient } from '../src/containerd/containerd-client.js';
 
 export interface NaiveContainerdTool {
   containerPID(containerId: string, signal: AbortSignal): Promise<number>;
@@ -16,12 +14,9 @@ export interface NaiveContainerdTool {
 
 export function createNaiveContainerdTool(address: string, namespace: string): NaiveContainerdTool {
   const containerd = createContainerdClient(address, namespace);
-  // Tasks.Get is not in our containerd client (see tasks-get.ts): its own channel.
-  const tasksChannel = createChannel(`unix://${address}`);
-  const tasks = createClientFactory().use(namespaceMiddleware(namespace)).create(TasksGetDefinition, tasksChannel);
   return {
     async containerPID(containerId, signal) {
-      const { process } = await tasks.get({ containerId }, { signal });
+      const { process } = await containerd.tasks.get({ containerId }, { signal });
       if (!process || process.pid === 0) throw new Error(`containerd reports no task for ${containerId}`);
       return process.pid;
     },
@@ -32,7 +27,6 @@ export function createNaiveContainerdTool(address: string, namespace: string): N
     },
     close() {
       containerd.close();
-      tasksChannel.close();
     },
   };
 }

@@ -5,6 +5,7 @@
 //   deadline      (one deadline across all attempts, so it bounds the retries)
 //   typed errors  (RichClientError → ContainerNotFoundError, …)
 
+import { setMaxListeners } from 'node:events';
 import { ClientError, createClientFactory, Status, type Channel, type Client } from 'nice-grpc';
 import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { retryMiddleware, type RetryOptions } from 'nice-grpc-client-middleware-retry';
@@ -123,6 +124,9 @@ class GrpcRuntimeClient implements RuntimeClient {
   readonly #closing = new AbortController();
 
   constructor(options: CompiledRuntimeClientOptions) {
+    // One listener per call in flight; an agent waiting on many workspaces
+    // at once is normal use, not a leak (link-signals removes each one).
+    setMaxListeners(0, this.#closing.signal);
     this.address = options.address;
     this.#onRetry = options.onRetry;
     this.#channel = openChannel(options.address);

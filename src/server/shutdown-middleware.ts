@@ -3,12 +3,16 @@
 // by the stop (an Errors stream, a wait) ends with UNAVAILABLE, which tells
 // the client to retry, rather than the CANCELLED an AbortError would give.
 
+import { setMaxListeners } from 'node:events';
 import { isAbortError } from 'abort-controller-x';
 import { ServerError, Status, type ServerMiddleware } from 'nice-grpc-common';
 
 export const stoppingMessage = 'wsruntimed is stopping';
 
 export function createShutdownMiddleware(stopping: AbortSignal): ServerMiddleware {
+  // One listener per open call: hundreds of pending waits are normal use,
+  // not a leak (each is removed when its call ends).
+  setMaxListeners(0, stopping);
   return async function* shutdownMiddleware(call, context) {
     if (stopping.aborted) throw new ServerError(Status.UNAVAILABLE, stoppingMessage);
     // Linked by hand rather than with AbortSignal.any, so that nothing stays

@@ -273,6 +273,23 @@ describe('RuntimeClient', () => {
     client.close(); // idempotent
   });
 
+  it('holds many calls in flight on one client without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      fixture.runtime.hang('waitForContainer');
+      const waits = Array.from({ length: 30 }, (_, i) => rejection(client.waitForContainer(`inst-${i}`)));
+      for (let i = 0; i < 30; i++) await fixture.runtime.nextCall('waitForContainer');
+      client.close();
+      for (const outcome of await Promise.all(waits)) assert.ok(isAbortError(outcome));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning'), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('fails with RuntimeUnavailableError when no daemon listens', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'wsruntime-nodaemon-'));
     const lonely = createRuntimeClient({ socket: path.join(dir, 'none.sock') });

@@ -13,6 +13,15 @@ export const protobufPackage = "containerd.services.tasks.v1";
 
 export const protobufFileName = "containerd/services/tasks/v1/tasks.proto";
 
+export interface GetRequest {
+  containerId: string;
+  execId: string;
+}
+
+export interface GetResponse {
+  process: Process | undefined;
+}
+
 export interface ListTasksRequest {
   filter: string;
 }
@@ -20,6 +29,168 @@ export interface ListTasksRequest {
 export interface ListTasksResponse {
   tasks: Process[];
 }
+
+function createBaseGetRequest(): GetRequest {
+  return { containerId: "", execId: "" };
+}
+
+export const GetRequest: MessageFns<GetRequest> = {
+  encode(message: GetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.containerId !== "") {
+      writer.uint32(10).string(message.containerId);
+    }
+    if (message.execId !== "") {
+      writer.uint32(18).string(message.execId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.containerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.execId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRequest {
+    return {
+      containerId: isSet(object.containerId)
+        ? globalThis.String(object.containerId)
+        : isSet(object.container_id)
+        ? globalThis.String(object.container_id)
+        : "",
+      execId: isSet(object.execId)
+        ? globalThis.String(object.execId)
+        : isSet(object.exec_id)
+        ? globalThis.String(object.exec_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRequest): unknown {
+    const obj: any = {};
+    if (message.containerId !== "") {
+      obj.containerId = message.containerId;
+    }
+    if (message.execId !== "") {
+      obj.execId = message.execId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRequest>): GetRequest {
+    return GetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRequest>): GetRequest {
+    const message = createBaseGetRequest();
+    message.containerId = object.containerId ?? "";
+    message.execId = object.execId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetResponse(): GetResponse {
+  return { process: undefined };
+}
+
+export const GetResponse: MessageFns<GetResponse> = {
+  encode(message: GetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.process !== undefined) {
+      Process.encode(message.process, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.process = Process.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetResponse {
+    return { process: isSet(object.process) ? Process.fromJSON(object.process) : undefined };
+  },
+
+  toJSON(message: GetResponse): unknown {
+    const obj: any = {};
+    if (message.process !== undefined) {
+      obj.process = Process.toJSON(message.process);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetResponse>): GetResponse {
+    return GetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetResponse>): GetResponse {
+    const message = createBaseGetResponse();
+    message.process = (object.process !== undefined && object.process !== null)
+      ? Process.fromPartial(object.process)
+      : undefined;
+    return message;
+  },
+};
 
 function createBaseListTasksRequest(): ListTasksRequest {
   return { filter: "" };
@@ -161,6 +332,15 @@ export const TasksDefinition = {
   name: "Tasks",
   fullName: "containerd.services.tasks.v1.Tasks",
   methods: {
+    /** Get is what a tool without wsruntime asks per request (see bench/). */
+    get: {
+      name: "Get",
+      requestType: GetRequest as typeof GetRequest,
+      requestStream: false,
+      responseType: GetResponse as typeof GetResponse,
+      responseStream: false,
+      options: {},
+    },
     list: {
       name: "List",
       requestType: ListTasksRequest as typeof ListTasksRequest,
@@ -173,10 +353,14 @@ export const TasksDefinition = {
 } as const;
 
 export interface TasksServiceImplementation<CallContextExt = {}> {
+  /** Get is what a tool without wsruntime asks per request (see bench/). */
+  get(request: GetRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetResponse>>;
   list(request: ListTasksRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ListTasksResponse>>;
 }
 
 export interface TasksClient<CallOptionsExt = {}> {
+  /** Get is what a tool without wsruntime asks per request (see bench/). */
+  get(request: DeepPartial<GetRequest>, options?: CallOptions & CallOptionsExt): Promise<GetResponse>;
   list(request: DeepPartial<ListTasksRequest>, options?: CallOptions & CallOptionsExt): Promise<ListTasksResponse>;
 }
 
