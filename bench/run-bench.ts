@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { delay } from 'abort-controller-x';
 import { createRuntimeClient } from '../src/client/index.js';
 import { findShims } from '../src/devstack/host-cleanup.js';
-import { startStackDaemon } from '../test/client/stack-daemon.js';
+import { startStackDaemon } from '../test/support/stack-daemon.js';
 import { startBareServerChild } from './bare-server-child.js';
 import type { BenchOptions } from './bench-options.js';
 import { compareUnary, type BenchReport } from './bench-report.js';

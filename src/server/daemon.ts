@@ -18,6 +18,8 @@ export interface Daemon {
   /** `unix://<socketPath>`, for nice-grpc's createChannel (see unixAddress). */
   readonly address: string;
   readonly state: DaemonState;
+  /** `http://host:port/metrics` while metrics are served (--metrics-address), else undefined. */
+  readonly metricsUrl: string | undefined;
   /**
    * Stops accepting connections, ends open calls (Errors streams and waits)
    * with UNAVAILABLE, waits for them to finish and removes the socket file.
@@ -84,6 +86,10 @@ class ServingDaemon implements Daemon {
     return this.#state;
   }
 
+  get metricsUrl(): string | undefined {
+    return this.#metrics?.url;
+  }
+
   async start(): Promise<void> {
     const { socket, socketMode, socketGroup, metricsAddress } = this.#options;
     try {
@@ -98,7 +104,7 @@ class ServingDaemon implements Daemon {
       throw error;
     }
     this.#state = 'RUNNING';
-    this.#logger.info({ socket, metrics: this.#metrics?.url }, 'wsruntimed serving');
+    this.#logger.info({ socket, metrics: this.metricsUrl }, 'wsruntimed serving');
   }
 
   stop(): Promise<void> {

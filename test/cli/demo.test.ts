@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { withCri } from '../../src/devstack/cri-client.js';
-import { startStackDaemon, type StackDaemon } from '../client/stack-daemon.js';
+import { startStackDaemon, type StackDaemon } from '../support/stack-daemon.js';
 
 const demo = fileURLToPath(new URL('../../src/demo/demo.ts', import.meta.url));
 

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startStackDaemon, type StackDaemon } from '../client/stack-daemon.js';
+import { startStackDaemon, type StackDaemon } from '../support/stack-daemon.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/wsruntimectl.ts', import.meta.url));
 

@@ -16,7 +16,7 @@ import {
   type RuntimeClient,
   type RuntimeErrorEvent,
 } from '../../src/client/index.js';
-import { ready, startStackDaemon, type StackDaemon } from './stack-daemon.js';
+import { ready, startStackDaemon, type StackDaemon } from '../support/stack-daemon.js';
 
 const instance = () => `e2e-${randomUUID().slice(0, 8)}`;
 

@@ -19,7 +19,7 @@ describe('metrics on a real containerd', { timeout: 120_000 }, () => {
   });
 
   async function scrape(): Promise<string> {
-    const response = await fetch(fx.metrics.url);
+    const response = await fetch(fx.metricsUrl);
     assert.equal(response.status, 200);
     return response.text();
   }
