@@ -18,6 +18,7 @@ import type { Server } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
+import { assertWireBounds, type WireShape } from './wire-bounds.js';
 
 /** The services reflection lists. */
 export const reflectedServices: readonly string[] = [RuntimeServiceDefinition.fullName, HealthDefinition.fullName];
@@ -32,18 +33,45 @@ export const descriptorSetUrl = new URL('../../gen/wsruntime.binpb', import.meta
  */
 export function serveReflection(server: Server): void {
   const impl = ServerReflection(reflectionDescriptorSet(), reflectedServices);
-  server.add(ServerReflectionService, impl);
+  server.add(serverReflectionV1, impl);
   server.add(serverReflectionV1Alpha, impl);
 }
 
+type ReflectionDefinition = typeof ServerReflectionService;
+type ReflectionPath = ReflectionDefinition['serverReflectionInfo']['path'];
+
+// ServerReflectionRequest: field 5 (file_containing_extension) holds an
+// ExtensionRequest; every other field is a scalar or a string.
+const reflectionRequestShape: WireShape = { 5: {} };
+
+/**
+ * The library's definition with the request framing checked before
+ * google-protobuf decodes it: google-protobuf spends time in proportion to a
+ * string's declared length, so a few bytes declaring 2^31 would block the
+ * daemon for seconds. A badly framed request fails as any undecodable one
+ * does (INTERNAL), at once.
+ */
+function guardedReflection(path: ReflectionPath): ReflectionDefinition {
+  const method = ServerReflectionService.serverReflectionInfo;
+  return {
+    serverReflectionInfo: {
+      ...method,
+      path,
+      requestDeserialize: (bytes: Buffer) => {
+        assertWireBounds(bytes, reflectionRequestShape);
+        return method.requestDeserialize(bytes);
+      },
+    },
+  };
+}
+
+/** grpc.reflection.v1.ServerReflection, with requests checked before decoding. */
+export const serverReflectionV1: ReflectionDefinition = guardedReflection(ServerReflectionService.serverReflectionInfo.path);
+
 /** grpc.reflection.v1alpha.ServerReflection: v1's definition under its old path. */
-export const serverReflectionV1Alpha: typeof ServerReflectionService = {
-  ...ServerReflectionService,
-  serverReflectionInfo: {
-    ...ServerReflectionService.serverReflectionInfo,
-    path: '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo' as typeof ServerReflectionService.serverReflectionInfo.path,
-  },
-};
+export const serverReflectionV1Alpha: ReflectionDefinition = guardedReflection(
+  '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo' as ReflectionPath,
+);
 
 /**
  * The encoded FileDescriptorSet reflection serves: ours plus health's. Two

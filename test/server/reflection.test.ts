@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Client as GrpcClient, credentials, status as grpcStatus } from '@grpc/grpc-js';
 import { createFileRegistry, fromBinary, toBinary, create, type FileRegistry } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, type FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import { createClient, createServer, Status } from 'nice-grpc';
@@ -120,6 +121,31 @@ describe('reflection', () => {
     const response = await ask(new ServerReflectionRequest().setFileContainingSymbol('no.such.Thing'));
     assert.equal(response.getErrorResponse()?.getErrorCode(), Status.NOT_FOUND);
   });
+
+  // google-protobuf reads a string by looping over its declared length, bytes
+  // there or not: ten bytes declaring 2^31-1 kept the event loop busy ~15 s.
+  for (const definition of [ServerReflectionService, serverReflectionV1Alpha]) {
+    it(`refuses a request that declares more bytes than it has, at once (${definition.serverReflectionInfo.path})`, async () => {
+      const host = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x07, 0x61]); // field 1, length 2^31-1, then one byte
+      const raw = new GrpcClient(harness.address, credentials.createInsecure());
+      try {
+        const started = Date.now();
+        const code = await new Promise<number>((resolve) => {
+          const identity = (b: Buffer) => b;
+          const call = raw.makeBidiStreamRequest(definition.serverReflectionInfo.path, identity, identity, { deadline: Date.now() + 5_000 });
+          call.on('data', () => {});
+          call.on('error', () => {});
+          call.on('status', (s: { code: number }) => resolve(s.code));
+          call.write(host);
+          call.end();
+        });
+        assert.equal(code, grpcStatus.INTERNAL);
+        assert.ok(Date.now() - started < 1_000, `took ${Date.now() - started} ms`);
+      } finally {
+        raw.close();
+      }
+    });
+  }
 
   it('gen/wsruntime.binpb matches a fresh buf build of proto/wsruntime (run `npm run gen`)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wsruntime-binpb-'));
