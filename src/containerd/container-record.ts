@@ -24,6 +24,8 @@ export interface SandboxRecord {
   id: string;
   instanceId: string;
   pod: PodRef;
+  /** ms since the epoch; orders pods re-created under one instance id. */
+  createdAt: number;
 }
 
 export interface WorkspaceContainerRecord {
@@ -97,7 +99,7 @@ export function classifyRecord(container: Container, selector: WorkspaceSelector
   if (kind === 'sandbox') {
     const key = selector.instanceLabels.find((k) => (labels[k] ?? '') !== '');
     if (key === undefined) return undefined;
-    return { kind: 'sandbox', id: container.id, instanceId: labels[key]!, pod: podOf(labels) };
+    return { kind: 'sandbox', id: container.id, instanceId: labels[key]!, pod: podOf(labels), createdAt: container.createdAt?.getTime() ?? 0 };
   }
   if (kind !== 'container' || labels[containerNameLabel] !== selector.workspaceContainer) return undefined;
   const spec = decodeSpec(container);

@@ -3,9 +3,12 @@
 // A workspace is a pod sandbox whose labels carry an instance id; its
 // workspace container is joined to it by the sandbox id in the container's
 // spec (or, without one, by pod namespace/name/uid), whichever of the two
-// arrives first. An instance can briefly have several containers (a pod
-// re-created under the same instance id, a restarted container): the newest
-// is the current one, and it is what answers by instance id are about.
+// arrives first. An instance can briefly have several pods (re-created under
+// the same instance id) and several containers (a restarted container): the
+// current container is the newest one in the newest pod, and it is what
+// answers by instance id are about. A re-created pod whose workspace
+// container does not exist yet has no current container, even while the old
+// pod's container still runs.
 //
 // Waits are settled from here, on the change that satisfies them, and only
 // while the index is in sync with containerd: a stale index (containerd
@@ -40,27 +43,55 @@ export interface WorkspaceContainer {
 interface Entry extends WorkspaceContainer {
   record: WorkspaceContainerRecord;
   instanceId?: string;
+  /** The sandbox it is joined to, set with instanceId. */
+  sandboxId?: string;
   task?: TaskState;
   mounts?: Mount[];
   /** Arrival order, to break createdAt ties. */
   seq: number;
 }
 
+interface SandboxEntry {
+  record: SandboxRecord;
+  seq: number;
+}
+
 const podKey = (pod: PodRef) => `pod:${pod.namespace}/${pod.name}/${pod.uid}`;
 const joinKey = (record: WorkspaceContainerRecord) => (record.sandboxId ? `id:${record.sandboxId}` : podKey(record.pod));
 
-function newer(a: Entry, b: Entry): boolean {
+interface Ordered {
+  record: { createdAt: number };
+  seq: number;
+}
+
+function newer(a: Ordered, b: Ordered): boolean {
   return a.record.createdAt !== b.record.createdAt ? a.record.createdAt > b.record.createdAt : a.seq > b.seq;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+/** Whether value was in the set; an emptied set is dropped. */
+function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): boolean {
+  const set = map.get(key);
+  if (!set?.delete(value)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
 }
 
 export class WorkspaceIndex {
   readonly #log: Logger;
-  readonly #sandboxes = new Map<string, SandboxRecord>();
+  readonly #sandboxes = new Map<string, SandboxEntry>();
   readonly #sandboxByPod = new Map<string, string>();
+  /** Workspace sandboxes by instance id. */
+  readonly #sandboxesByInstance = new Map<string, Set<string>>();
   readonly #containers = new Map<string, Entry>();
   readonly #containersByJoinKey = new Map<string, Set<string>>();
+  /** Joined workspace containers by instance id. */
   readonly #instances = new Map<string, Set<string>>();
-  readonly #current = new Map<string, string>();
   readonly #started = new KeyedWaiters<string, string>();
   readonly #stopped = new KeyedWaiters<string, void>();
   #joined = 0;
@@ -92,10 +123,19 @@ export class WorkspaceIndex {
     return entry?.instanceId === undefined ? undefined : entry;
   }
 
-  /** The current workspace container of an instance. */
+  /** The current workspace container of an instance: the newest container of its newest pod. */
   byInstance(instanceId: string): WorkspaceContainer | undefined {
-    const id = this.#current.get(instanceId);
-    return id === undefined ? undefined : this.#containers.get(id);
+    let pod: SandboxEntry | undefined;
+    for (const id of this.#sandboxesByInstance.get(instanceId) ?? []) {
+      const sandbox = this.#sandboxes.get(id)!;
+      if (!pod || newer(sandbox, pod)) pod = sandbox;
+    }
+    let current: Entry | undefined;
+    for (const id of this.#instances.get(instanceId) ?? []) {
+      const entry = this.#containers.get(id)!;
+      if (entry.sandboxId === pod?.record.id && (!current || newer(entry, current))) current = entry;
+    }
+    return current;
   }
 
   /** Whether the pump should collect task details for this container id. */
@@ -155,11 +195,13 @@ export class WorkspaceIndex {
       if (entry.instanceId !== undefined) this.#log.info(this.#fields(entry), 'workspace container deleted');
       this.#setInstance(entry, undefined);
     }
-    const sandbox = this.#sandboxes.get(id);
+    const sandbox = this.#sandboxes.get(id)?.record;
     if (sandbox) {
       this.#sandboxes.delete(id);
+      deleteFrom(this.#sandboxesByInstance, sandbox.instanceId, id);
       if (this.#sandboxByPod.get(podKey(sandbox.pod)) === id) this.#sandboxByPod.delete(podKey(sandbox.pod));
       this.#rejoinAll([`id:${id}`, podKey(sandbox.pod)]);
+      this.#settle(sandbox.instanceId);
     }
   }
 
@@ -209,12 +251,21 @@ export class WorkspaceIndex {
   // --- internals -----------------------------------------------------------
 
   #upsertSandbox(record: SandboxRecord): void {
-    const previous = this.#sandboxes.get(record.id);
+    const entry = this.#sandboxes.get(record.id);
+    const previous = entry?.record;
     if (previous && previous.instanceId === record.instanceId && podKey(previous.pod) === podKey(record.pod)) return;
-    if (previous && this.#sandboxByPod.get(podKey(previous.pod)) === record.id) this.#sandboxByPod.delete(podKey(previous.pod));
-    this.#sandboxes.set(record.id, record);
+    if (previous) {
+      deleteFrom(this.#sandboxesByInstance, previous.instanceId, record.id);
+      if (this.#sandboxByPod.get(podKey(previous.pod)) === record.id) this.#sandboxByPod.delete(podKey(previous.pod));
+    }
+    if (entry) entry.record = record;
+    else this.#sandboxes.set(record.id, { record, seq: this.#seq++ });
+    addTo(this.#sandboxesByInstance, record.instanceId, record.id);
     this.#sandboxByPod.set(podKey(record.pod), record.id);
     this.#rejoinAll([`id:${record.id}`, podKey(record.pod), ...(previous ? [podKey(previous.pod)] : [])]);
+    // A new pod of an instance changes its current container even before the pod has one.
+    this.#settle(record.instanceId);
+    if (previous && previous.instanceId !== record.instanceId) this.#settle(previous.instanceId);
   }
 
   #upsertContainer(record: WorkspaceContainerRecord): void {
@@ -226,16 +277,12 @@ export class WorkspaceIndex {
       entry = { record, seq: this.#seq++ };
       this.#containers.set(record.id, entry);
     }
-    const key = joinKey(record);
-    let set = this.#containersByJoinKey.get(key);
-    if (!set) this.#containersByJoinKey.set(key, (set = new Set()));
-    set.add(record.id);
+    addTo(this.#containersByJoinKey, joinKey(record), record.id);
     this.#rejoin(entry);
   }
 
   #removeFromJoinKey(key: string, containerId: string): void {
-    const set = this.#containersByJoinKey.get(key);
-    if (set?.delete(containerId) && set.size === 0) this.#containersByJoinKey.delete(key);
+    deleteFrom(this.#containersByJoinKey, key, containerId);
   }
 
   #rejoinAll(keys: readonly string[]): void {
@@ -249,11 +296,13 @@ export class WorkspaceIndex {
 
   #sandboxOf(record: WorkspaceContainerRecord): SandboxRecord | undefined {
     const sandboxId = record.sandboxId ?? this.#sandboxByPod.get(podKey(record.pod));
-    return sandboxId === undefined ? undefined : this.#sandboxes.get(sandboxId);
+    return sandboxId === undefined ? undefined : this.#sandboxes.get(sandboxId)?.record;
   }
 
   #rejoin(entry: Entry): void {
-    const instanceId = this.#sandboxOf(entry.record)?.instanceId;
+    const sandbox = this.#sandboxOf(entry.record);
+    entry.sandboxId = sandbox?.id;
+    const instanceId = sandbox?.instanceId;
     if (instanceId === entry.instanceId) {
       if (instanceId !== undefined) this.#settle(instanceId);
       return;
@@ -264,35 +313,22 @@ export class WorkspaceIndex {
 
   #setInstance(entry: Entry, instanceId: string | undefined): void {
     const previous = entry.instanceId;
-    if (previous !== undefined) {
-      const set = this.#instances.get(previous);
-      if (set?.delete(entry.record.id)) this.#joined--;
-      if (set?.size === 0) this.#instances.delete(previous);
-    }
+    if (previous !== undefined && deleteFrom(this.#instances, previous, entry.record.id)) this.#joined--;
     entry.instanceId = instanceId;
     if (instanceId !== undefined) {
-      let set = this.#instances.get(instanceId);
-      if (!set) this.#instances.set(instanceId, (set = new Set()));
-      set.add(entry.record.id);
+      addTo(this.#instances, instanceId, entry.record.id);
       this.#joined++;
     }
     if (previous !== undefined && previous !== instanceId) this.#settle(previous);
     if (instanceId !== undefined) this.#settle(instanceId);
   }
 
-  /** Recomputes the instance's current container and settles its waits. */
+  /** Settles the instance's waits that its current state satisfies. */
   #settle(instanceId: string): void {
-    let current: Entry | undefined;
-    for (const id of this.#instances.get(instanceId) ?? []) {
-      const entry = this.#containers.get(id)!;
-      if (!current || newer(entry, current)) current = entry;
-    }
-    if (current) this.#current.set(instanceId, current.record.id);
-    else this.#current.delete(instanceId);
-
     if (!this.#synced) return;
+    const current = this.byInstance(instanceId);
     if (current?.task) this.#started.resolve(instanceId, current.record.id);
-    if (!current) this.#stopped.resolve(instanceId, undefined);
+    if (!this.#instances.has(instanceId)) this.#stopped.resolve(instanceId, undefined);
   }
 
   #fields(entry: Entry): { instanceId?: string; containerId: string; podName: string } {

@@ -2,11 +2,12 @@
 // with workspace pods made through CRI the way kubelet makes them.
 
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { isAbortError } from 'abort-controller-x';
+import { delay, isAbortError } from 'abort-controller-x';
 import { pino } from 'pino';
 import { ContainerdRuntime } from '../../src/containerd/containerd-runtime.js';
 import type { PathMapping } from '../../src/containerd/path-mapper.js';
@@ -220,6 +221,31 @@ describe('ContainerdRuntime against a real containerd', { timeout: 180_000 }, ()
     await stack.removeWorkspacePod(restarted);
     await stack.removeContainer(second).catch(() => undefined);
     await stop;
+  });
+
+  it('waits for the re-created pod\'s own container while the old pod\'s container still runs', async () => {
+    const instanceId = newInstanceId();
+    const first = await stack.createWorkspacePod({ instanceId });
+    assert.equal(await runtime.waitForContainer(instanceId, never), first.containerId);
+
+    // A new pod for the same instance, its sandbox only so far (kubelet pulls the image meanwhile).
+    const startsBefore = runtime.stats().eventsHandled['/tasks/start'] ?? 0;
+    const uid = randomUUID();
+    const sandbox = await stack.kubelet.runPodSandbox({ name: `${first.podName}-again`, namespace: 'default', uid, labels: { 'gitpod.io/instanceID': instanceId } });
+    try {
+      // The sandbox's task start is its last event; by then its record is in the index.
+      while ((runtime.stats().eventsHandled['/tasks/start'] ?? 0) <= startsBefore) await delay(never, 5);
+      const wait = runtime.waitForContainer(instanceId, never);
+      assert.ok(await pending(wait), 'not answered with the old pod\'s container');
+      const containerId = await stack.kubelet.createContainer(sandbox, { name: 'workspace', command: ['sleep', '2147483647'] });
+      await stack.kubelet.startContainer(containerId);
+      assert.equal(await wait, containerId);
+      assert.equal(await runtime.containerPID(first.containerId, never), await ctrTaskPid(stack, first.containerId), 'the old container is still answered by id');
+    } finally {
+      await stack.kubelet.removePodSandbox(sandbox.id);
+      await stack.removeWorkspacePod(first);
+    }
+    await runtime.waitForContainerStop(instanceId, never);
   });
 
   it('rebuilds everything when restarted: a workspace created while down is found, one removed counts as stopped', async () => {

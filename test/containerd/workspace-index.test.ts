@@ -9,8 +9,8 @@ import { WorkspaceIndex } from '../../src/containerd/workspace-index.js';
 const silent = pino({ level: 'silent' });
 const never = new AbortController().signal;
 
-function sandbox(id: string, instanceId: string, pod = `pod-${id}`): SandboxRecord {
-  return { kind: 'sandbox', id, instanceId, pod: { name: pod, namespace: 'default', uid: `uid-${pod}` } };
+function sandbox(id: string, instanceId: string, pod = `pod-${id}`, createdAt = 0): SandboxRecord {
+  return { kind: 'sandbox', id, instanceId, pod: { name: pod, namespace: 'default', uid: `uid-${pod}` }, createdAt };
 }
 
 function container(id: string, sandboxId: string | undefined, createdAt: number, pod = `pod-${sandboxId}`): WorkspaceContainerRecord {
@@ -71,6 +71,48 @@ describe('WorkspaceIndex', () => {
     // Arriving out of order (a listing) changes nothing.
     index.upsert(container('c0', 's2', 50), 'c0');
     assert.equal(index.byInstance('i1')?.record.id, 'c2');
+  });
+
+  it('answers by instance about the newest pod: a re-created pod without its container yet hides the old one', async () => {
+    const index = syncedIndex();
+    index.upsert(sandbox('s1', 'i1', 'ws-a', 100), 's1');
+    index.upsert(container('c1', 's1', 110), 'c1');
+    index.setTask('c1', { pid: 10 });
+    assert.equal(await index.waitForContainer('i1', never), 'c1');
+
+    // The pod is re-created (new sandbox, same instance id) while the old container still runs.
+    index.upsert(sandbox('s2', 'i1', 'ws-a-again', 200), 's2');
+    assert.equal(index.byInstance('i1'), undefined, 'the new pod has no workspace container yet');
+    const wait = index.waitForContainer('i1', never);
+    const stop = index.waitForContainerStop('i1', never);
+    assert.equal(await settled(wait), false, 'not answered with the old pod\'s container');
+    assert.equal(await settled(stop), false, 'the old container still exists');
+    assert.equal(index.byContainerId('c1')?.instanceId, 'i1', 'the old container is still answered by id');
+
+    index.upsert(container('c2', 's2', 210), 'c2');
+    assert.equal(await settled(wait), false);
+    index.setTask('c2', { pid: 20 });
+    assert.equal(await wait, 'c2');
+
+    // The new pod goes away before the old one: the old container is current again.
+    index.remove('c2');
+    index.remove('s2');
+    assert.equal(index.byInstance('i1')?.record.id, 'c1');
+    assert.equal(await index.waitForContainer('i1', never), 'c1');
+    assert.equal(await settled(stop), false);
+    index.remove('c1');
+    await stop;
+  });
+
+  it('does not let an old pod arriving late (a listing) hide the newer one', async () => {
+    const index = syncedIndex();
+    index.upsert(sandbox('s2', 'i1', 'ws-b', 200), 's2');
+    index.upsert(container('c2', 's2', 210), 'c2');
+    index.setTask('c2', { pid: 20 });
+    index.upsert(sandbox('s1', 'i1', 'ws-a', 100), 's1');
+    index.upsert(container('c1', 's1', 110), 'c1');
+    assert.equal(index.byInstance('i1')?.record.id, 'c2');
+    assert.equal(await index.waitForContainer('i1', never), 'c2');
   });
 
   it('resolves WaitForContainer only once the current container has a task', async () => {
