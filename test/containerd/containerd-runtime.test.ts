@@ -10,6 +10,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { delay, isAbortError } from 'abort-controller-x';
 import { pino } from 'pino';
 import { ContainerdRuntime } from '../../src/containerd/containerd-runtime.js';
+import type { Backoff } from '../../src/containerd/event-pump.js';
 import type { PathMapping } from '../../src/containerd/path-mapper.js';
 import { ContainerNotFoundError, PathNotMappedError, RuntimeUnavailableError } from '../../src/errors.js';
 import type { RuntimeErrorEvent } from '../../src/runtime.js';
@@ -20,7 +21,7 @@ const never = new AbortController().signal;
 let instanceCounter = 0;
 const newInstanceId = (prefix = 'inst') => `${prefix}-${process.pid}-${++instanceCounter}`;
 
-function newRuntime(address: string, pathMappings: PathMapping[] = []): ContainerdRuntime {
+function newRuntime(address: string, pathMappings: PathMapping[] = [], backoff?: Backoff): ContainerdRuntime {
   return new ContainerdRuntime({
     address,
     namespace: 'k8s.io',
@@ -28,6 +29,7 @@ function newRuntime(address: string, pathMappings: PathMapping[] = []): Containe
     instanceLabels: ['gitpod.io/instanceID', 'workspaceID'],
     workspaceContainer: 'workspace',
     logger: silent,
+    backoff,
   });
 }
 
@@ -362,6 +364,34 @@ describe('ContainerdRuntime against a real containerd', { timeout: 180_000 }, ()
     await assert.rejects(errors.next(), isAbortError);
     assert.equal(runtime.stats().errorsSubscribers, 0);
     await stack.removeWorkspacePod(later);
+  });
+
+  it('wakes a stop wait pending across an outage when the workspace went away before the runtime reconnected', async () => {
+    // A backoff long enough that containerd is back, and the pod removed, before the runtime looks again.
+    const slow = newRuntime(stack.containerd.address, [], { initialMs: 3_000, maxMs: 3_000 });
+    extraRuntimes.push(slow);
+    slow.start();
+    await untilReady(slow);
+    const [gone, kept] = await Promise.all([stack.createWorkspacePod({ instanceId: newInstanceId() }), stack.createWorkspacePod({ instanceId: newInstanceId() })]);
+    assert.equal(await slow.waitForContainer(gone.instanceId, never), gone.containerId);
+    assert.equal(await slow.waitForContainer(kept.instanceId, never), kept.containerId);
+    const stopGone = slow.waitForContainerStop(gone.instanceId, never);
+    const stopKept = slow.waitForContainerStop(kept.instanceId, never);
+
+    await stack.containerd.kill('SIGKILL');
+    await untilReady(slow, false);
+    await stack.containerd.restart();
+    await stack.removeWorkspacePod(gone);
+    assert.equal(slow.ready, false, 'the pod was removed while the runtime was away');
+    assert.ok(await pending(stopGone));
+
+    await untilReady(slow);
+    await stopGone;
+    assert.ok(await pending(stopKept), 'a workspace that survived is not stopped');
+    assert.equal(await slow.containerPID(kept.containerId, never), await ctrTaskPid(stack, kept.containerId));
+    await stack.removeWorkspacePod(kept);
+    await stopKept;
+    await slow.close();
   });
 });
 
