@@ -14,6 +14,7 @@ import { createRuntimeService } from './runtime-service.js';
 import { serveHealth } from './health.js';
 import { grpcMetricsMiddleware } from './metrics.js';
 import { serveReflection } from './reflection.js';
+import { OpenCalls } from './open-calls.js';
 import { createShutdownMiddleware } from './shutdown-middleware.js';
 
 export interface DaemonServerParts {
@@ -29,20 +30,23 @@ export interface DaemonServer {
   server: Server;
   /** Pins health at NOT_SERVING; call first when stopping. */
   stopHealth: () => void;
+  /** The calls in progress on `server`. */
+  openCalls: OpenCalls;
 }
 
 export function createDaemonServer({ runtime, readiness, logger, stopping }: DaemonServerParts): DaemonServer {
   // Outermost first: errorDetailsServerMiddleware writes the
   // grpc-status-details-bin trailer for the RichServerErrors that the error
   // middleware makes out of what the shutdown middleware and handlers throw.
+  const openCalls = new OpenCalls();
   const server = createServer()
     .use(grpcMetricsMiddleware())
     .use(errorDetailsServerMiddleware)
     .use(createErrorMiddleware(logger))
-    .use(createShutdownMiddleware(stopping));
+    .use(createShutdownMiddleware(stopping, openCalls));
 
   server.add(RuntimeServiceDefinition, createRuntimeService(runtime));
   const stopHealth = serveHealth(server, readiness);
   serveReflection(server);
-  return { server, stopHealth };
+  return { server, stopHealth, openCalls };
 }

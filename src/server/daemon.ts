@@ -9,6 +9,7 @@ import type { Readiness, Runtime, RuntimeStatsSource } from '../runtime.js';
 import type { DaemonOptions } from './daemon-options.js';
 import { createDaemonServer } from './daemon-server.js';
 import { startMetricsServer, type MetricsServer } from './metrics.js';
+import type { OpenCalls } from './open-calls.js';
 import { listenOnUnixSocket, unixAddress, type UnixSocket } from './socket.js';
 
 export type DaemonState = 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED';
@@ -44,6 +45,11 @@ const alwaysReady: Readiness = { ready: true, onReadyChange: () => () => {} };
 
 const defaultShutdownGraceMs = 5_000;
 
+// Once no call is open, how long stop() lets connections close after the
+// GOAWAY (time enough to flush the last statuses) before cutting them: a
+// peer that stays connected with nothing to say is stalled, not finishing.
+const idleConnectionLingerMs = 200;
+
 /** Starts serving on options.socket; rejects (leaving nothing behind) if it cannot. */
 export async function startDaemon(params: StartDaemonOptions): Promise<Daemon> {
   const daemon = new ServingDaemon(params);
@@ -62,6 +68,7 @@ class ServingDaemon implements Daemon {
   readonly #stopping = new AbortController();
   readonly #server: Server;
   readonly #stopHealth: () => void;
+  readonly #openCalls: OpenCalls;
   readonly #stats: RuntimeStatsSource | undefined;
   #metrics: MetricsServer | undefined;
   #socket: UnixSocket | undefined;
@@ -74,7 +81,7 @@ class ServingDaemon implements Daemon {
     this.#logger = logger;
     this.#shutdownGraceMs = shutdownGraceMs ?? defaultShutdownGraceMs;
     this.#stats = stats;
-    ({ server: this.#server, stopHealth: this.#stopHealth } = createDaemonServer({
+    ({ server: this.#server, stopHealth: this.#stopHealth, openCalls: this.#openCalls } = createDaemonServer({
       runtime,
       readiness: readiness ?? alwaysReady,
       logger,
@@ -117,18 +124,23 @@ class ServingDaemon implements Daemon {
     this.#logger.info('wsruntimed stopping');
     // Health callers see NOT_SERVING before their Watch streams end.
     this.#stopHealth();
-    // shutdown() closes the listener at once and then waits for open calls;
-    // aborting #stopping is what makes those calls end.
-    const finished = this.#server.shutdown().then(
+    // shutdown() closes the listener at once and then waits for open calls
+    // and connections; aborting #stopping is what makes those calls end.
+    const closed = this.#server.shutdown().then(
       () => true,
       () => true,
     );
     this.#stopping.abort();
-    const grace = new AbortController();
-    const inTime = await Promise.race([finished, delay(grace.signal, this.#shutdownGraceMs).then(() => false)]);
-    grace.abort();
+    const timers = new AbortController();
+    const lingered = this.#openCalls.ended().then(() => delay(timers.signal, idleConnectionLingerMs));
+    const inTime = await Promise.race([closed, lingered.then(() => false), delay(timers.signal, this.#shutdownGraceMs).then(() => false)]);
+    timers.abort();
     if (!inTime) {
-      this.#logger.warn({ graceMs: this.#shutdownGraceMs }, 'calls did not end in time; closing their connections');
+      if (this.#openCalls.count > 0) {
+        this.#logger.warn({ graceMs: this.#shutdownGraceMs, openCalls: this.#openCalls.count }, 'calls did not end in time; closing their connections');
+      } else {
+        this.#logger.debug('closing connections that stayed open with no call on them');
+      }
       this.#server.forceShutdown();
     }
     try {

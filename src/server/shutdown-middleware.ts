@@ -1,15 +1,19 @@
 // Lets the daemon's stop reach every open call: each handler gets a signal
-// that aborts when its client goes away OR the daemon stops. Work cut short
-// by the stop (an Errors stream, a wait) ends with UNAVAILABLE, which tells
-// the client to retry, rather than the CANCELLED an AbortError would give.
+// that aborts when its client goes away OR the daemon stops, and a request
+// stream that ends with an AbortError then too (handlers that only read
+// their requests, such as reflection's, never look at a signal). Work cut
+// short by the stop (an Errors stream, a wait) ends with UNAVAILABLE, which
+// tells the client to retry, rather than the CANCELLED an AbortError would
+// give. Every call it lets through is counted in `openCalls` until it ends.
 
 import { setMaxListeners } from 'node:events';
-import { isAbortError } from 'abort-controller-x';
+import { abortable, isAbortError } from 'abort-controller-x';
 import { ServerError, Status, type ServerMiddleware } from 'nice-grpc-common';
+import type { OpenCalls } from './open-calls.js';
 
 export const stoppingMessage = 'wsruntimed is stopping';
 
-export function createShutdownMiddleware(stopping: AbortSignal): ServerMiddleware {
+export function createShutdownMiddleware(stopping: AbortSignal, openCalls: OpenCalls): ServerMiddleware {
   // One listener per open call: hundreds of pending waits are normal use,
   // not a leak (each is removed when its call ends).
   setMaxListeners(0, stopping);
@@ -22,16 +26,32 @@ export function createShutdownMiddleware(stopping: AbortSignal): ServerMiddlewar
     context.signal.addEventListener('abort', abort);
     stopping.addEventListener('abort', abort);
     if (context.signal.aborted) abort();
+    openCalls.enter();
     try {
-      return yield* call.next(call.request, { ...context, signal: controller.signal });
+      const request = call.requestStream ? endOnAbort(controller.signal, call.request) : call.request;
+      return yield* call.next(request, { ...context, signal: controller.signal });
     } catch (error) {
       if (isAbortError(error) && stopping.aborted && !context.signal.aborted) {
         throw new ServerError(Status.UNAVAILABLE, stoppingMessage);
       }
       throw error;
     } finally {
+      openCalls.leave();
       context.signal.removeEventListener('abort', abort);
       stopping.removeEventListener('abort', abort);
     }
   };
+}
+
+/**
+ * `requests`, ending with an AbortError when `signal` aborts. The pending read
+ * of the source is abandoned, not awaited: nice-grpc ends it with the call.
+ */
+async function* endOnAbort<T>(signal: AbortSignal, requests: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const iterator = requests[Symbol.asyncIterator]();
+  for (;;) {
+    const result = await abortable(signal, iterator.next());
+    if (result.done) return;
+    yield result.value;
+  }
 }

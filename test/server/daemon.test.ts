@@ -3,11 +3,17 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
-import { ClientError, Status } from 'nice-grpc';
+import { forever } from 'abort-controller-x';
+import { ClientError, createClient, Status } from 'nice-grpc';
+import { ServerReflectionService } from 'nice-grpc-server-reflection';
+import reflectionPb from 'nice-grpc-server-reflection/lib/proto/grpc/reflection/v1/reflection_pb.js';
 import { fromClientError } from '../../src/error-table.js';
 import { RuntimeUnavailableError } from '../../src/errors.js';
 import { startTestDaemon, type DaemonHarness } from '../support/daemon-harness.js';
+
+const { ServerReflectionRequest } = reflectionPb;
 
 const isUnavailable = (e: unknown) => e instanceof ClientError && e.code === Status.UNAVAILABLE;
 
@@ -54,6 +60,71 @@ describe('daemon lifecycle', { timeout: 20_000 }, () => {
     await h.daemon.stop();
     await assert.rejects(h.client.containerExists({ containerId: 'c1' }), isUnavailable);
     assert.equal(h.runtime.calls.length, 0);
+  });
+
+  it('stop ends an open reflection stream with UNAVAILABLE, not by cutting it after the grace period', async () => {
+    h = await startTestDaemon();
+    const reflection = createClient(ServerReflectionService, h.channel);
+    const requests = new AbortController();
+    // A tool that keeps its reflection stream open between questions.
+    const stream = reflection.serverReflectionInfo(
+      (async function* () {
+        yield new ServerReflectionRequest().setListServices('*');
+        await forever(requests.signal);
+      })(),
+    )[Symbol.asyncIterator]();
+    try {
+      assert.ok((await stream.next()).value?.getListServicesResponse());
+      const started = Date.now();
+      const stopped = h.daemon.stop();
+      await assert.rejects(stream.next(), isUnavailable);
+      await stopped;
+      assert.ok(Date.now() - started < 1_000, `stop took ${Date.now() - started} ms`);
+      assert.deepEqual(h.logs.filter((l) => (l.level as number) >= 40).map((l) => l.msg), []);
+    } finally {
+      requests.abort();
+    }
+  });
+
+  it('does not wait out the grace period for connections that never speak', async () => {
+    h = await startTestDaemon();
+    h.runtime.answer('containerExists', true);
+    // A peer that connected and stalled: before, during and after the HTTP/2 preface.
+    const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    const settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    const stalled = [Buffer.alloc(0), preface.subarray(0, 5), Buffer.concat([preface, settings])].map((bytes) => {
+      const socket = net.connect(h.daemon.socketPath);
+      socket.on('error', () => {});
+      socket.write(bytes);
+      return socket;
+    });
+    try {
+      assert.deepEqual(await h.client.containerExists({ containerId: 'c1' }), { exists: true });
+      const started = Date.now();
+      await h.daemon.stop();
+      const took = Date.now() - started;
+      assert.ok(took < 1_000, `stop took ${took} ms`);
+      assert.equal(existsSync(h.daemon.socketPath), false);
+      assert.deepEqual(h.logs.filter((l) => (l.level as number) >= 40).map((l) => l.msg), []);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
+  });
+
+  it('answers a call that arrives while STOPPING with UNAVAILABLE, without reaching the Runtime', async () => {
+    h = await startTestDaemon({ shutdownGraceMs: 1_000 });
+    // A call the Runtime will not let go of keeps the daemon STOPPING.
+    h.runtime.hangIgnoringAbort('waitForContainer').answer('containerExists', true);
+    const stuck = settle(h.client.waitForContainer({ workspaceInstanceId: 'ws1' }));
+    await h.runtime.nextCall('waitForContainer');
+    const stopped = h.daemon.stop();
+    assert.equal(h.daemon.state, 'STOPPING');
+    const late = await settle(h.client.containerExists({ containerId: 'c1' }));
+    assert.ok(isUnavailable(late), `expected UNAVAILABLE, got ${String(late)}`);
+    assert.equal(h.daemon.state, 'STOPPING');
+    assert.deepEqual(h.runtime.calls.map((c) => c.method), ['waitForContainer']);
+    await stopped;
+    await stuck;
   });
 
   it('cuts calls off after the grace period when the Runtime ignores the abort', async () => {
