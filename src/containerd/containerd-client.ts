@@ -3,7 +3,7 @@
 // containerd namespace (containerd reads it from `containerd-namespace`
 // metadata, and refuses calls without it).
 
-import { createChannel, createClientFactory, Metadata, type Channel, type Client, type ClientMiddleware } from 'nice-grpc';
+import { ClientError, createChannel, createClientFactory, Metadata, Status, type Channel, type Client, type ClientMiddleware } from 'nice-grpc';
 import { ContainersDefinition } from '../../gen/containerd/services/containers/v1/containers.js';
 import { EventsDefinition } from '../../gen/containerd/services/events/v1/events.js';
 import { SnapshotsDefinition } from '../../gen/containerd/services/snapshots/v1/snapshots.js';
@@ -28,6 +28,17 @@ export function namespaceMiddleware(namespace: string): ClientMiddleware {
     const metadata = Metadata(options.metadata).set('containerd-namespace', namespace);
     return yield* call.next(call.request, { ...options, metadata });
   };
+}
+
+/** containerd's answer for an id it does not have (errdefs.ErrNotFound). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ClientError && error.code === Status.NOT_FOUND;
+}
+
+/** A failed call in a few words, for logs and the Errors stream. */
+export function describeError(error: unknown): string {
+  if (error instanceof ClientError) return `${Status[error.code]}: ${error.details}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** `address` is the socket path, as containerd's `--address` takes it. */

@@ -5,12 +5,12 @@
 // RuntimeUnavailableError; waits stay pending through an outage.
 
 import { AbortError, throwIfAborted } from 'abort-controller-x';
-import { ClientError, Status } from 'nice-grpc';
 import type { Logger } from 'pino';
 import { ContainerNotFoundError, NoUpperdirError, RuntimeUnavailableError } from '../errors.js';
 import { Exchange } from '../exchange.js';
 import type { ContainerId, Readiness, RootfsOptions, Runtime, RuntimeErrorEvent, RuntimeErrorKind, RuntimeStats, RuntimeStatsSource } from '../runtime.js';
 import { cgroupPath } from './cgroup-path.js';
+import { describeError, isNotFound } from './containerd-client.js';
 import { EventPump, type Backoff } from './event-pump.js';
 import { PathMapper, type PathMapping } from './path-mapper.js';
 import { upperdirOf } from './upperdir.js';
@@ -117,9 +117,9 @@ export class ContainerdRuntime implements Runtime, Readiness, RuntimeStatsSource
       await client.containers.get({ id }, { signal });
       return true;
     } catch (error) {
-      if (error instanceof ClientError && error.code === Status.NOT_FOUND) return false;
+      if (isNotFound(error)) return false;
       if (signal.aborted) throw error;
-      const message = `cannot ask containerd about container ${id}: ${error instanceof ClientError ? `${Status[error.code]}: ${error.details}` : String(error)}`;
+      const message = `cannot ask containerd about container ${id}: ${describeError(error)}`;
       this.#report('connection', message);
       throw new RuntimeUnavailableError(message, { cause: error });
     }

@@ -13,13 +13,12 @@
 // does not confirm a Subscribe, and a List can overtake it.
 
 import { delay } from 'abort-controller-x';
-import { ClientError, Status } from 'nice-grpc';
 import type { Logger } from 'pino';
 import type { Container } from '../../gen/containerd/services/containers/v1/containers.js';
 import type { Envelope } from '../../gen/containerd/services/events/v1/events.js';
 import type { RuntimeErrorKind } from '../runtime.js';
 import { classifyRecord, SpecDecodeError, type WorkspaceRecord, type WorkspaceSelector } from './container-record.js';
-import { createContainerdClient, type ContainerdClient } from './containerd-client.js';
+import { createContainerdClient, describeError, isNotFound, type ContainerdClient } from './containerd-client.js';
 import { decodeEvent, EventDecodeError, type ContainerdEvent } from './event-decoder.js';
 import { EventFeed, EventStreamEndedError } from './event-feed.js';
 import type { PathMapper } from './path-mapper.js';
@@ -67,15 +66,6 @@ class SessionFailure extends Error {
     super(message, options);
     this.name = 'SessionFailure';
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ClientError) return `${Status[error.code]}: ${error.details}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof ClientError && error.code === Status.NOT_FOUND;
 }
 
 export class EventPump {
@@ -134,7 +124,7 @@ export class EventPump {
         });
       } catch (error) {
         if (!signal.aborted) {
-          const failure = error instanceof SessionFailure ? error : new SessionFailure('event-stream', describe(error), { cause: error });
+          const failure = error instanceof SessionFailure ? error : new SessionFailure('event-stream', describeError(error), { cause: error });
           failures++;
           // The first failure of an outage is news; the retries are not.
           this.#log[failures === 1 ? 'warn' : 'debug']({ kind: failure.kind, err: failure.cause ?? failure, failures }, failure.message);
@@ -164,7 +154,7 @@ export class EventPump {
         const version = await client.version.version({}, { signal });
         this.#log.debug({ version: version.version, address: this.#o.address }, 'connected to containerd');
       } catch (error) {
-        throw new SessionFailure('connection', `cannot reach containerd at ${this.#o.address}: ${describe(error)}`, { cause: error });
+        throw new SessionFailure('connection', `cannot reach containerd at ${this.#o.address}: ${describeError(error)}`, { cause: error });
       }
       this.#connected = true;
 
@@ -176,7 +166,7 @@ export class EventPump {
         early = confirmed.early;
       } catch (error) {
         if (signal.aborted) throw error;
-        throw new SessionFailure('event-stream', `cannot subscribe to containerd events: ${describe(error)}`, { cause: error });
+        throw new SessionFailure('event-stream', `cannot subscribe to containerd events: ${describeError(error)}`, { cause: error });
       }
 
       await this.#resync(client, signal);
@@ -190,7 +180,7 @@ export class EventPump {
           envelope = await feed.next(signal);
         } catch (error) {
           if (error instanceof EventStreamEndedError) throw new SessionFailure('event-stream', 'containerd ended the event stream', { cause: error });
-          throw new SessionFailure('event-stream', `containerd event stream failed: ${describe(error)}`, { cause: error });
+          throw new SessionFailure('event-stream', `containerd event stream failed: ${describeError(error)}`, { cause: error });
         }
         await this.#apply(client, envelope, signal);
       }
@@ -228,7 +218,7 @@ export class EventPump {
       this.#log.info({ containers: listing.containersListed, tasks: listing.tasksListed, workspaces: index.size, ms }, 'index in sync with containerd');
     } catch (error) {
       if (signal.aborted) throw error;
-      throw new SessionFailure('sync', `cannot list containerd's containers and tasks: ${describe(error)}`, { cause: error });
+      throw new SessionFailure('sync', `cannot list containerd's containers and tasks: ${describeError(error)}`, { cause: error });
     }
   }
 
@@ -267,14 +257,13 @@ export class EventPump {
         return;
       case '/tasks/create': {
         const { containerId, bundle, rootfs, pid } = event.event;
-        if (!index.isTracked(containerId)) return;
         index.setTask(containerId, { pid, rootfs: bundle ? rootfsOfBundle(bundle) : undefined, mounts: rootfs.length > 0 ? rootfs : undefined });
         return;
       }
       case '/tasks/start': {
         // Normally the create already told us; this covers a missed create.
         const { containerId, pid } = event.event;
-        if (index.isTracked(containerId) && index.taskOf(containerId)?.pid !== pid) index.setTask(containerId, { pid });
+        if (index.taskOf(containerId)?.pid !== pid) index.setTask(containerId, { pid });
         return;
       }
       case '/tasks/exit':
@@ -300,7 +289,7 @@ export class EventPump {
         return;
       }
       if (signal.aborted) throw error;
-      throw new SessionFailure('sync', `cannot fetch container ${id} from containerd: ${describe(error)}`, { cause: error });
+      throw new SessionFailure('sync', `cannot fetch container ${id} from containerd: ${describeError(error)}`, { cause: error });
     }
   }
 

@@ -102,10 +102,6 @@ export class WorkspaceIndex {
     this.#log = logger;
   }
 
-  get synced(): boolean {
-    return this.#synced;
-  }
-
   /** Workspace containers joined to a workspace. */
   get size(): number {
     return this.#joined;
@@ -136,11 +132,6 @@ export class WorkspaceIndex {
       if (entry.sandboxId === pod?.record.id && (!current || newer(entry, current))) current = entry;
     }
     return current;
-  }
-
-  /** Whether the pump should collect task details for this container id. */
-  isTracked(containerId: string): boolean {
-    return this.#containers.has(containerId) || this.#sandboxes.has(containerId);
   }
 
   taskOf(containerId: string): TaskState | undefined {
@@ -191,7 +182,7 @@ export class WorkspaceIndex {
     const entry = this.#containers.get(id);
     if (entry) {
       this.#containers.delete(id);
-      this.#removeFromJoinKey(joinKey(entry.record), id);
+      deleteFrom(this.#containersByJoinKey, joinKey(entry.record), id);
       if (entry.instanceId !== undefined) this.#log.info(this.#fields(entry), 'workspace container deleted');
       this.#setInstance(entry, undefined);
     }
@@ -205,7 +196,7 @@ export class WorkspaceIndex {
     }
   }
 
-  /** A task of a tracked container was created (or found running). Repeats are harmless. */
+  /** A task of a container was created (or found running); containers the index does not hold are ignored. Repeats are harmless. */
   setTask(containerId: string, report: TaskReport): void {
     const entry = this.#containers.get(containerId);
     if (!entry) return;
@@ -271,7 +262,7 @@ export class WorkspaceIndex {
   #upsertContainer(record: WorkspaceContainerRecord): void {
     let entry = this.#containers.get(record.id);
     if (entry) {
-      this.#removeFromJoinKey(joinKey(entry.record), record.id);
+      deleteFrom(this.#containersByJoinKey, joinKey(entry.record), record.id);
       entry.record = record;
     } else {
       entry = { record, seq: this.#seq++ };
@@ -279,10 +270,6 @@ export class WorkspaceIndex {
     }
     addTo(this.#containersByJoinKey, joinKey(record), record.id);
     this.#rejoin(entry);
-  }
-
-  #removeFromJoinKey(key: string, containerId: string): void {
-    deleteFrom(this.#containersByJoinKey, key, containerId);
   }
 
   #rejoinAll(keys: readonly string[]): void {

@@ -3,11 +3,10 @@
 // containers with a task, the task's pid, rootfs mounts and rootfs mount
 // point. The pump hands the result to WorkspaceIndex.replaceAll.
 
-import { ClientError, Status } from 'nice-grpc';
 import type { Container } from '../../gen/containerd/services/containers/v1/containers.js';
 import type { Mount } from '../../gen/containerd/types/mount.js';
 import { workspaceListFilters, type WorkspaceContainerRecord, type WorkspaceRecord, type WorkspaceSelector } from './container-record.js';
-import type { ContainerdClient } from './containerd-client.js';
+import { isNotFound, type ContainerdClient } from './containerd-client.js';
 import { findRootfsMounts, type RootfsQuery } from './rootfs.js';
 import { upperdirOf } from './upperdir.js';
 import type { TaskReport, TaskState } from './workspace-index.js';
@@ -88,7 +87,7 @@ async function snapshotMounts(client: ContainerdClient, record: WorkspaceContain
     return (await client.snapshots.mounts({ snapshotter: record.snapshotter, key: record.snapshotKey }, { signal })).mounts;
   } catch (error) {
     // The snapshot went away with its container between List and here.
-    if (error instanceof ClientError && error.code === Status.NOT_FOUND) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
