@@ -35,6 +35,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ClientError && error.code === Status.NOT_FOUND;
 }
 
+/** The call failed because the connection to containerd is gone (or never came up). */
+export function isConnectionLost(error: unknown): boolean {
+  return error instanceof ClientError && error.code === Status.UNAVAILABLE;
+}
+
 /** A failed call in a few words, for logs and the Errors stream. */
 export function describeError(error: unknown): string {
   if (error instanceof ClientError) return `${Status[error.code]}: ${error.details}`;

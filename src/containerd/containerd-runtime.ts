@@ -10,7 +10,7 @@ import { ContainerNotFoundError, NoUpperdirError, RuntimeUnavailableError } from
 import { Exchange } from '../exchange.js';
 import type { ContainerId, Readiness, RootfsOptions, Runtime, RuntimeErrorEvent, RuntimeErrorKind, RuntimeStats, RuntimeStatsSource } from '../runtime.js';
 import { cgroupPath } from './cgroup-path.js';
-import { describeError, isNotFound } from './containerd-client.js';
+import { describeError, isConnectionLost, isNotFound } from './containerd-client.js';
 import { EventPump, type Backoff } from './event-pump.js';
 import { PathMapper, type PathMapping } from './path-mapper.js';
 import { upperdirOf } from './upperdir.js';
@@ -120,7 +120,9 @@ export class ContainerdRuntime implements Runtime, Readiness, RuntimeStatsSource
       if (isNotFound(error)) return false;
       if (signal.aborted) throw error;
       const message = `cannot ask containerd about container ${id}: ${describeError(error)}`;
-      this.#report('connection', message);
+      // A lost connection fails the pump's event stream on the same channel,
+      // which reports it once; reporting it per call too would flood Errors.
+      if (!isConnectionLost(error)) this.#report('connection', message);
       throw new RuntimeUnavailableError(message, { cause: error });
     }
   }

@@ -393,6 +393,45 @@ describe('ContainerdRuntime against a real containerd', { timeout: 180_000 }, ()
     await stopKept;
     await slow.close();
   });
+
+  it('publishes losing containerd once, however many ContainerExists calls were in flight', async () => {
+    // One session failure, then a backoff longer than the test: the pump reports exactly once.
+    const slow = newRuntime(stack.containerd.address, [], { initialMs: 10_000, maxMs: 10_000 });
+    extraRuntimes.push(slow);
+    slow.start();
+    await untilReady(slow);
+    const subscription = new AbortController();
+    const reports: RuntimeErrorEvent[] = [];
+    const reading = (async () => {
+      for await (const report of slow.errors(subscription.signal)) reports.push(report);
+    })().catch((e: unknown) => assert.ok(isAbortError(e), String(e)));
+
+    let inFlightFailures = 0;
+    const callers = Array.from({ length: 10 }, async () => {
+      while (slow.ready) {
+        try {
+          await slow.containerExists('some-id', new AbortController().signal);
+        } catch (e) {
+          assert.ok(isUnavailable(e), String(e));
+          if ((e as Error).message.startsWith('cannot ask containerd')) inFlightFailures++;
+        }
+      }
+    });
+    await delay(never, 50);
+    try {
+      await stack.containerd.kill('SIGKILL');
+      await Promise.all(callers);
+      await delay(never, 100);
+      assert.ok(inFlightFailures > 0, 'some calls were in flight when containerd went away');
+      assert.equal(reports.length, 1, reports.map((r) => `${r.kind}: ${r.message}`).join('\n'));
+      assert.equal(reports[0]!.kind, 'event-stream');
+    } finally {
+      subscription.abort();
+      await reading;
+      await slow.close();
+      await stack.containerd.restart();
+    }
+  });
 });
 
 describe('ContainerdRuntime without a containerd', () => {
