@@ -10,6 +10,7 @@ import { readdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { delay } from 'abort-controller-x';
+import { parseMountInfo } from '../containerd/mountinfo.js';
 
 const execFileAsync = promisify(execFile);
 // These waits are bounded by their own loops; nothing needs to cancel them.
@@ -113,12 +114,8 @@ export async function killAndWait(pids: readonly number[], signal: NodeJS.Signal
 
 /** Mount points at or under dir, deepest first, from this process's mount namespace. */
 export function mountsUnder(dir: string): string[] {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined)
-    // mountinfo escapes space, tab, newline and backslash as octal.
-    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+  const points = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'))
+    .map((m) => m.mountPoint)
     .filter((p) => p === dir || p.startsWith(dir + '/'));
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
@@ -143,16 +140,6 @@ export function unmountUnderSync(dir: string): void {
       // already gone
     }
   }
-}
-
-/**
- * Removes the pod-level cgroup `kubepods/besteffort/pod<uid>`. runc creates
- * these parents on demand but, like containerd, never removes them: kubelet
- * does, so our kubelet must too. Shared parents stay, since another stack
- * may be creating pods under them right now.
- */
-export async function removePodCgroups(cgroupParent: string): Promise<void> {
-  await removeCgroup(cgroupParent);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   ContainerConfig,
 } from '../../gen/runtime/v1/api.js';
 import { withCri } from './cri-client.js';
-import { removePodCgroups } from './host-cleanup.js';
+import { removeCgroup } from './host-cleanup.js';
 
 export const busyboxImageRef = 'example.local/busybox:latest';
 
@@ -168,7 +168,10 @@ export class Kubelet {
       await cri.runtime.removePodSandbox({ podSandboxId: sandboxId }, { signal });
       const meta = status?.metadata;
       if (meta) {
-        await removePodCgroups(podCgroupParent(meta.uid));
+        // runc creates the pod cgroup on demand but, like containerd, never
+        // removes it: kubelet does, so ours must too. Shared parents
+        // (kubepods/besteffort) stay: another stack may be using them.
+        await removeCgroup(podCgroupParent(meta.uid));
         await rm(join(this.logRoot, `${meta.namespace}_${meta.name}_${meta.uid}`), { recursive: true, force: true });
       }
     });
