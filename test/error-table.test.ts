@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClientError, Metadata, Status } from 'nice-grpc';
+import { ClientError, createClient, Metadata, Status } from 'nice-grpc';
+import { HealthDefinition } from 'nice-grpc-server-health';
 import { BadRequest, ErrorInfo, RichClientError } from 'nice-grpc-error-details';
 import { ContainerNotFound, NoCGroup, NoUpperdir, PathNotMapped } from '../gen/wsruntime/v1/runtime.js';
 import { fromClientError, toServerError } from '../src/error-table.js';
@@ -34,7 +35,8 @@ describe('error table on the wire', () => {
   async function failWith(error: unknown): Promise<{ error: unknown; status: RpcStatus | undefined }> {
     h.runtime.fail('containerPID', error);
     let trailer: Metadata | undefined;
-    const caught = await h.client.containerPID({ containerId: 'c1' }, { onTrailer: (t) => (trailer = t) }).then(
+    const options = { deadline: new Date(Date.now() + 3_000), onTrailer: (t: Metadata) => (trailer = t) };
+    const caught = await h.client.containerPID({ containerId: 'c1' }, options).then(
       () => assert.fail('expected the call to fail'),
       (e: unknown) => e,
     );
@@ -138,6 +140,31 @@ describe('error table on the wire', () => {
     const typed = fromClientError(error);
     assert.ok(typed instanceof RuntimeUnavailableError);
     assert.equal(typed.message, 'containerd is not reachable');
+  });
+
+  it('a message too long for an HTTP/2 header block is cut, and the connection keeps working', async () => {
+    // Sent whole, a status message over ~64 KiB made grpc-js give up on the
+    // trailers half-way: the call and every later call on the connection hung.
+    const { error, status } = await failWith(new RuntimeUnavailableError(`containerd said: ${'x'.repeat(200_000)}`));
+    assert.ok(error instanceof ClientError, String(error));
+    assert.equal(error.code, Status.UNAVAILABLE);
+    assert.ok(error.details.length < 4_096, `details of ${error.details.length} characters`);
+    assert.match(error.details, /^containerd said: xxx+… \(200017 characters in all\)$/);
+    assert.equal(status?.message, error.details);
+    h.runtime.answer('containerPID', 7);
+    assert.deepEqual(await h.client.containerPID({ containerId: 'c1' }, { deadline: new Date(Date.now() + 3_000) }), { pid: 7 });
+  });
+
+  it('a health check naming a 3 MiB service is refused with a short message', async () => {
+    const health = createClient(HealthDefinition, h.channel);
+    const error = await health.check({ service: 's'.repeat(3 << 20) }, { signal: AbortSignal.timeout(3_000) }).then(
+      () => assert.fail('expected NOT_FOUND'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ClientError, String(error));
+    assert.equal(error.code, Status.NOT_FOUND);
+    assert.ok(error.details.length < 4_096);
+    assert.equal((await health.check({ service: '' })).status, 1 /* SERVING */);
   });
 
   it('an unexpected error → UNKNOWN without details, and is logged', async () => {

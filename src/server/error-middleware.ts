@@ -1,12 +1,20 @@
 // Maps what handlers throw to gRPC statuses through the one error table, at
 // the boundary, so handlers stay plain. Anything the table does not know is a
 // bug: it is logged here (not left to nice-grpc's process warning) and sent
-// as UNKNOWN.
+// as UNKNOWN. Every status message leaving the daemon is bounded, whoever
+// wrote it (health's NOT_FOUND repeats the service name it was asked about).
 
 import { isAbortError } from 'abort-controller-x';
 import { ServerError, Status, type ServerMiddleware } from 'nice-grpc-common';
+import { RichServerError } from 'nice-grpc-error-details';
 import type { Logger } from 'pino';
 import { toServerError } from '../error-table.js';
+
+// The message travels in grpc-message and again in grpc-status-details-bin,
+// both trailers; grpc-js cannot send a trailer block over 64 KiB, and a
+// client whose trailers were cut off half-way hangs with its whole
+// connection. 2048 characters stay far below that even percent-encoded.
+export const maxStatusMessageLength = 2_048;
 
 export function createErrorMiddleware(logger: Logger): ServerMiddleware {
   return async function* errorMiddleware(call, context) {
@@ -15,13 +23,19 @@ export function createErrorMiddleware(logger: Logger): ServerMiddleware {
     } catch (error) {
       const mapped = toServerError(error);
       if (mapped instanceof ServerError) {
-        logger.debug({ method: call.method.path, code: Status[mapped.code], details: mapped.details }, 'call failed');
-        throw mapped;
+        logger.debug({ method: call.method.path, code: Status[mapped.code], details: mapped.details.slice(0, maxStatusMessageLength) }, 'call failed');
+        throw bounded(mapped);
       }
       if (isAbortError(mapped)) throw mapped;
       logger.error({ err: error, method: call.method.path }, 'unexpected error in a handler');
       const message = error instanceof Error ? error.message : String(error);
-      throw new ServerError(Status.UNKNOWN, `unexpected error in wsruntimed: ${message}`);
+      throw bounded(new ServerError(Status.UNKNOWN, `unexpected error in wsruntimed: ${message}`));
     }
   };
+}
+
+function bounded(error: ServerError): ServerError {
+  if (error.details.length <= maxStatusMessageLength) return error;
+  const details = `${error.details.slice(0, maxStatusMessageLength)}… (${error.details.length} characters in all)`;
+  return error instanceof RichServerError ? new RichServerError(error.code, details, error.extra) : new ServerError(error.code, details);
 }
