@@ -265,6 +265,12 @@ describe('wsruntimectl health', () => {
     assert.match(down.stderr, /^wsruntimectl: .*NOT_SERVING\n$/);
   });
 
+  it('3 for a service the daemon does not know, as --help says', async () => {
+    const outcome = await run(['--socket', path.join(dir, 'h.sock'), 'health', 'no.such.Service']);
+    assert.equal(outcome.code, 3);
+    assertOneErrorLine(outcome, /no\.such\.Service/);
+  });
+
   it('says so when a server does not serve grpc.health.v1', async () => {
     // A gRPC server with no services at all: every call is UNIMPLEMENTED.
     const bare = createServer();

@@ -61,7 +61,9 @@ export function toFailure(error: unknown, context: FailureContext): Failure {
     return { code: context.interruptedBy === 'SIGTERM' ? 143 : ExitCode.interrupted, message: 'interrupted' };
   }
   if (error instanceof ClientError) {
-    return { code: ExitCode.failure, message: `${Status[error.code] ?? error.code}: ${error.details}` };
+    // NOT_FOUND without a typed detail: e.g. health's unknown service.
+    const code = error.code === Status.NOT_FOUND ? ExitCode.notFound : ExitCode.failure;
+    return { code, message: `${Status[error.code] ?? error.code}: ${error.details}` };
   }
   if (error instanceof Error) return { code: ExitCode.failure, message: error.message };
   return { code: ExitCode.failure, message: String(error) };
