@@ -167,18 +167,25 @@ describe('error table on the wire', () => {
     assert.equal((await health.check({ service: '' })).status, 1 /* SERVING */);
   });
 
-  it('an unexpected error → UNKNOWN without details, and is logged', async () => {
-    const { error, status } = await failWith(new TypeError('x is not a function'));
+  it('an unexpected error → UNKNOWN without details or internals, logged once under the id the caller sees', async () => {
+    const before = h.logs.length;
+    const secret = new TypeError("Cannot read properties of undefined (reading 'mounts') at /var/lib/containerd/secret");
+    const { error, status } = await failWith(secret);
     assert.ok(error instanceof ClientError);
     assert.ok(!(error instanceof RichClientError));
     assert.equal(error.code, Status.UNKNOWN);
-    assert.match(error.details, /x is not a function/);
+    assert.doesNotMatch(error.details, /mounts|secret|containerd|TypeError/);
+    const incident = /incident ([0-9a-f]{8})/.exec(error.details)?.[1];
+    assert.ok(incident, `no incident id in ${JSON.stringify(error.details)}`);
     assert.equal(status, undefined);
     assert.equal(fromClientError(error), error);
-    const logged = h.logs.find((l) => l.msg === 'unexpected error in a handler');
-    assert.ok(logged, 'the daemon logged it');
-    assert.equal(logged.method, '/wsruntime.v1.RuntimeService/ContainerPID');
-    assert.equal(logged.level, 50);
+    const logged = h.logs.slice(before).filter((l) => l.level as number >= 40);
+    assert.equal(logged.length, 1, 'logged once');
+    assert.equal(logged[0]!.msg, 'unexpected error in a handler');
+    assert.equal(logged[0]!.method, '/wsruntime.v1.RuntimeService/ContainerPID');
+    assert.equal(logged[0]!.incident, incident);
+    assert.equal(logged[0]!.level, 50);
+    assert.match(String((logged[0]!.err as { message?: string }).message), /reading 'mounts'/);
   });
 });
 

@@ -1,9 +1,12 @@
 // Maps what handlers throw to gRPC statuses through the one error table, at
 // the boundary, so handlers stay plain. Anything the table does not know is a
-// bug: it is logged here (not left to nice-grpc's process warning) and sent
-// as UNKNOWN. Every status message leaving the daemon is bounded, whoever
-// wrote it (health's NOT_FOUND repeats the service name it was asked about).
+// bug: it is logged here, once (not left to nice-grpc's process warning), and
+// sent as UNKNOWN with only an incident id that finds the log line, since its
+// message may name internals (paths, property names). Every status message
+// leaving the daemon is bounded, whoever wrote it (health's NOT_FOUND repeats
+// the service name it was asked about).
 
+import { randomBytes } from 'node:crypto';
 import { isAbortError } from 'abort-controller-x';
 import { ServerError, Status, type ServerMiddleware } from 'nice-grpc-common';
 import { RichServerError } from 'nice-grpc-error-details';
@@ -27,9 +30,9 @@ export function createErrorMiddleware(logger: Logger): ServerMiddleware {
         throw bounded(mapped);
       }
       if (isAbortError(mapped)) throw mapped;
-      logger.error({ err: error, method: call.method.path }, 'unexpected error in a handler');
-      const message = error instanceof Error ? error.message : String(error);
-      throw bounded(new ServerError(Status.UNKNOWN, `unexpected error in wsruntimed: ${message}`));
+      const incident = randomBytes(4).toString('hex');
+      logger.error({ err: error, method: call.method.path, incident }, 'unexpected error in a handler');
+      throw new ServerError(Status.UNKNOWN, `unexpected error in wsruntimed (incident ${incident} in its log)`);
     }
   };
 }
