@@ -9,6 +9,7 @@
 // Only the option parser is imported up front, so that `--help` and option
 // errors answer without loading gRPC, pino or the backend.
 
+import type { Logger } from 'pino';
 import { DaemonOptionsError, daemonUsage, isHelpRequested, parseDaemonArgs, type DaemonOptions } from '../server/daemon-options.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -28,13 +29,31 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function serve(options: DaemonOptions): Promise<number> {
+  // Signals are ours from here on: one that arrives while the daemon is still
+  // starting (Node would otherwise die of it, leaving its socket behind) stops
+  // it as soon as it serves; a second one exits at once.
+  let logger: Logger | undefined;
+  let received: (signal: NodeJS.Signals) => void = () => {};
+  const firstSignal = new Promise<NodeJS.Signals>((resolve) => (received = resolve));
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger?.warn({ signal }, 'second signal; exiting without finishing the stop');
+      process.exit(1);
+    }
+    signalled = true;
+    received(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   const [{ pino }, { startDaemon }, { ContainerdRuntime }] = await Promise.all([
     import('pino'),
     import('../server/daemon.js'),
     import('../containerd/containerd-runtime.js'),
   ]);
   // JSON lines to stderr, written synchronously so nothing is lost on exit.
-  const logger = pino({ name: 'wsruntimed', level: options.logLevel }, pino.destination({ fd: 2, sync: true }));
+  logger = pino({ name: 'wsruntimed', level: options.logLevel }, pino.destination({ fd: 2, sync: true }));
 
   const runtime = new ContainerdRuntime({
     address: options.containerdAddress,
@@ -59,18 +78,7 @@ async function serve(options: DaemonOptions): Promise<number> {
   }
   process.stdout.write(`wsruntimed: serving on ${daemon.socketPath} (${daemon.address})\n`);
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  logger.info({ signal }, 'signal received');
-  const exitNow = (again: NodeJS.Signals) => {
-    logger.warn({ signal: again }, 'second signal; exiting without finishing the stop');
-    process.exit(1);
-  };
-  process.once('SIGTERM', exitNow);
-  process.once('SIGINT', exitNow);
-
+  logger.info({ signal: await firstSignal }, 'signal received');
   await daemon.stop();
   await runtime.close();
   return 0;

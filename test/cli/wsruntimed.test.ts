@@ -3,9 +3,9 @@
 // it is pointed at a containerd that does not exist and must stay up anyway.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,24 @@ describe('wsruntimed', { timeout: 60_000 }, () => {
     assert.equal(existsSync(socket), false);
     const logs = d.stderr().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
     assert.ok(logs.some((l) => l.msg === 'wsruntimed stopped'));
+  });
+
+  it('a SIGTERM while starting still stops cleanly: exit 0, nothing left in the socket directory', { skip: backendMissing }, async () => {
+    // A getent that tells us when it runs and then takes its time holds the
+    // daemon inside startDaemon (resolving --socket-group) for a second.
+    const bin = path.join(dir, 'bin');
+    const marker = path.join(dir, 'getent-started');
+    await mkdir(bin);
+    await writeFile(path.join(bin, 'getent'), `#!/bin/sh\ntouch '${marker}'\nsleep 1\nexec /usr/bin/getent "$@"\n`, { mode: 0o755 });
+    const group = execFileSync('/usr/bin/getent', ['group', String(process.getgid!())], { encoding: 'utf8' }).split(':')[0]!;
+    const d = spawnDaemon(['--socket', socket, '--socket-group', group, '--containerd-address', path.join(dir, 'no-containerd.sock')], {
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    children.push(d.child);
+    await until(() => existsSync(marker), 'the daemon to resolve its socket group');
+    d.child.kill('SIGTERM');
+    assert.equal(await d.exited, 0, `exit ${d.child.signalCode ?? d.child.exitCode}: ${d.stderr()}`);
+    assert.deepEqual(await readdir(path.dirname(socket)), []);
   });
 
   it('exits 1 when another daemon serves the socket, which keeps serving', { skip: backendMissing }, async () => {
