@@ -14,7 +14,7 @@ import { RuntimeServiceDefinition } from '../../gen/wsruntime/v1/runtime.js';
 import { fromClientError } from '../error-table.js';
 import { RuntimeUnavailableError } from '../errors.js';
 import type { ContainerId } from '../runtime.js';
-import { linkSignals } from './link-signals.js';
+import { linkSignals } from '../link-signals.js';
 import { openChannel } from './open-channel.js';
 import { normalizeDeadline, type RuntimeCallOptions } from './runtime-call-options.js';
 import { compileRuntimeClientOptions, type CompiledRuntimeClientOptions, type RuntimeClientOptions } from './runtime-client-options.js';
@@ -110,9 +110,6 @@ const unaryRetry = {
 // runtime outage does not end it"); a daemon restart is one more outage.
 const waitRetry = { ...unaryRetry, retryMaxDelayMs: 2_000, retryMaxAttempts: Infinity } satisfies RetryOptions;
 
-const methodPrefix = `/${RuntimeServiceDefinition.fullName}/`;
-
-type MethodName = keyof RuntimeServiceDefinition['methods'];
 type GrpcCallOptions = RetryOptions & DeadlineOptions & { signal: AbortSignal };
 
 class GrpcRuntimeClient implements RuntimeClient {
@@ -139,37 +136,37 @@ class GrpcRuntimeClient implements RuntimeClient {
   }
 
   async waitForContainer(workspaceInstanceId: string, options: RuntimeCallOptions = {}): Promise<ContainerId> {
-    const response = await this.#unary('waitForContainer', options, waitRetry, (o) => this.#grpc.waitForContainer({ workspaceInstanceId }, o));
+    const response = await this.#unary(options, waitRetry, (o) => this.#grpc.waitForContainer({ workspaceInstanceId }, o));
     return response.containerId;
   }
 
   async waitForContainerStop(workspaceInstanceId: string, options: RuntimeCallOptions = {}): Promise<void> {
-    await this.#unary('waitForContainerStop', options, waitRetry, (o) => this.#grpc.waitForContainerStop({ workspaceInstanceId }, o));
+    await this.#unary(options, waitRetry, (o) => this.#grpc.waitForContainerStop({ workspaceInstanceId }, o));
   }
 
   async containerExists(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<boolean> {
-    const response = await this.#unary('containerExists', options, unaryRetry, (o) => this.#grpc.containerExists({ containerId }, o));
+    const response = await this.#unary(options, unaryRetry, (o) => this.#grpc.containerExists({ containerId }, o));
     return response.exists;
   }
 
   async containerUpperdir(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<string> {
-    const response = await this.#unary('containerUpperdir', options, unaryRetry, (o) => this.#grpc.containerUpperdir({ containerId }, o));
+    const response = await this.#unary(options, unaryRetry, (o) => this.#grpc.containerUpperdir({ containerId }, o));
     return response.path;
   }
 
   async containerRootfs(containerId: ContainerId, options: RootfsCallOptions = {}): Promise<string> {
     const request = { containerId, unmapped: options.unmapped ?? false };
-    const response = await this.#unary('containerRootfs', options, unaryRetry, (o) => this.#grpc.containerRootfs(request, o));
+    const response = await this.#unary(options, unaryRetry, (o) => this.#grpc.containerRootfs(request, o));
     return response.path;
   }
 
   async containerCGroupPath(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<string> {
-    const response = await this.#unary('containerCGroupPath', options, unaryRetry, (o) => this.#grpc.containerCGroupPath({ containerId }, o));
+    const response = await this.#unary(options, unaryRetry, (o) => this.#grpc.containerCGroupPath({ containerId }, o));
     return response.path;
   }
 
   async containerPID(containerId: ContainerId, options: RuntimeCallOptions = {}): Promise<number> {
-    const response = await this.#unary('containerPID', options, unaryRetry, (o) => this.#grpc.containerPID({ containerId }, o));
+    const response = await this.#unary(options, unaryRetry, (o) => this.#grpc.containerPID({ containerId }, o));
     return response.pid;
   }
 
@@ -195,30 +192,24 @@ class GrpcRuntimeClient implements RuntimeClient {
     if (this.#closing.signal.aborted) throw new Error(`this wsruntime client (${this.address}) is closed`);
   }
 
-  async #unary<R>(method: MethodName, options: RuntimeCallOptions, retry: RetryOptions, call: (options: GrpcCallOptions) => Promise<R>): Promise<R> {
+  async #unary<R>(options: RuntimeCallOptions, retry: RetryOptions, call: (options: GrpcCallOptions) => Promise<R>): Promise<R> {
     this.#throwIfClosed();
     const link = linkSignals(options.signal, this.#closing.signal);
     try {
-      return await call(this.#callOptions(method, link.signal, options.deadline, retry));
+      return await call(this.#callOptions(link.signal, options.deadline, retry));
     } finally {
       link.release();
     }
   }
 
-  #callOptions(method: MethodName, signal: AbortSignal, deadline: RuntimeCallOptions['deadline'], retry: RetryOptions): GrpcCallOptions {
+  #callOptions(signal: AbortSignal, deadline: RuntimeCallOptions['deadline'], retry: RetryOptions): GrpcCallOptions {
     const onRetry = this.#onRetry;
     return {
       signal,
       deadline: normalizeDeadline(deadline),
       ...retry,
       onRetryableError: onRetry
-        ? (error, attempt, delayMs) =>
-            onRetry({
-              method: methodPrefix + RuntimeServiceDefinition.methods[method].name,
-              attempt,
-              delayMs,
-              error: asUnavailable(error),
-            })
+        ? (error, attempt, delayMs) => onRetry({ method: error.path, attempt, delayMs, error: asUnavailable(error) })
         : undefined,
     };
   }

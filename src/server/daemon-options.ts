@@ -204,8 +204,8 @@ function fail(flag: string, message: string): never {
   throw new DaemonOptionsError(flag, `${flag}: ${message}`);
 }
 
-// sun_path holds 108 bytes including the terminating NUL.
-const maxSocketPathBytes = 107;
+/** sun_path holds 108 bytes including the terminating NUL. */
+export const maxSocketPathBytes = 107;
 
 function compileSocketPath(flag: string, value: string): string {
   if (value === '') fail(flag, 'must not be empty');

@@ -1,8 +1,8 @@
 // Builds the daemon's gRPC server: the one place that says which middleware
-// wraps every call and which services are served. Later services
-// (grpc.health.v1, server reflection) are added beside RuntimeService below;
-// metrics middleware (nice-grpc-prometheus) goes first in the use() chain so
-// that it sees every final status.
+// wraps every call and which services are served (RuntimeService,
+// grpc.health.v1, server reflection). The metrics middleware
+// (nice-grpc-prometheus) goes first in the use() chain so that it sees every
+// final status.
 
 import { createServer, type Server } from 'nice-grpc';
 import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';

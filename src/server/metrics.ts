@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerMiddleware } from 'nice-grpc';
 import { prometheusServerMiddleware, registry as grpcRegistry } from 'nice-grpc-prometheus';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { RuntimeStatsSource } from '../runtime.js';
+import type { RuntimeStats, RuntimeStatsSource } from '../runtime.js';
 
 /** The gRPC server middleware that records every call; use it first, so it sees every final status. */
 export function grpcMetricsMiddleware(): ServerMiddleware {
@@ -33,45 +33,48 @@ export function createMetricsRegistry(source?: RuntimeStatsSource): Registry {
   return Registry.merge(source ? [...shared, backendMetrics(source)] : shared);
 }
 
+/** A metric whose value is one number of the backend's stats. */
+type StatMetric = { name: string; help: string; value: (stats: RuntimeStats) => number };
+
+// The backend's state, read at each scrape.
+const gauges: readonly StatMetric[] = [
+  { name: 'wsruntime_workspaces_tracked', help: 'Workspace containers the index currently holds.', value: (s) => s.workspacesTracked },
+  { name: 'wsruntime_pending_waits', help: 'WaitForContainer and WaitForContainerStop calls still waiting.', value: (s) => s.pendingWaits },
+  { name: 'wsruntime_errors_subscribers', help: 'Open Errors streams.', value: (s) => s.errorsSubscribers },
+  { name: 'wsruntime_containerd_connected', help: '1 while the connection to containerd is up, else 0.', value: (s) => (s.connected ? 1 : 0) },
+];
+
+// The backend keeps the running totals; these counters mirror them at each
+// scrape (reset, then set to the total) instead of counting a second time.
+const totals: readonly StatMetric[] = [
+  { name: 'wsruntime_index_resyncs_total', help: 'Full re-lists of containerd containers and tasks into the index.', value: (s) => s.resyncs },
+  { name: 'wsruntime_containerd_reconnects_total', help: 'Connections to containerd re-established after a loss.', value: (s) => s.reconnects },
+];
+
 function backendMetrics(source: RuntimeStatsSource): Registry {
   const domain = new Registry();
   const registers = [domain];
-  const stats = () => source.stats();
-
-  new Gauge({
-    name: 'wsruntime_workspaces_tracked',
-    help: 'Workspace containers the index currently holds.',
-    registers,
-    collect() {
-      this.set(stats().workspacesTracked);
-    },
-  });
-  new Gauge({
-    name: 'wsruntime_pending_waits',
-    help: 'WaitForContainer and WaitForContainerStop calls still waiting.',
-    registers,
-    collect() {
-      this.set(stats().pendingWaits);
-    },
-  });
-  new Gauge({
-    name: 'wsruntime_errors_subscribers',
-    help: 'Open Errors streams.',
-    registers,
-    collect() {
-      this.set(stats().errorsSubscribers);
-    },
-  });
-  new Gauge({
-    name: 'wsruntime_containerd_connected',
-    help: '1 while the connection to containerd is up, else 0.',
-    registers,
-    collect() {
-      this.set(stats().connected ? 1 : 0);
-    },
-  });
-  // The backend keeps the running totals; these counters mirror them at each
-  // scrape (reset, then set to the total) instead of counting a second time.
+  for (const { name, help, value } of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(value(source.stats()));
+      },
+    });
+  }
+  for (const { name, help, value } of totals) {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(value(source.stats()));
+      },
+    });
+  }
   new Counter({
     name: 'wsruntime_containerd_events_handled_total',
     help: 'containerd events handled, by topic.',
@@ -79,28 +82,9 @@ function backendMetrics(source: RuntimeStatsSource): Registry {
     registers,
     collect() {
       this.reset();
-      for (const [topic, count] of Object.entries(stats().eventsHandled)) this.inc({ topic }, count);
+      for (const [topic, count] of Object.entries(source.stats().eventsHandled)) this.inc({ topic }, count);
     },
   });
-  new Counter({
-    name: 'wsruntime_index_resyncs_total',
-    help: 'Full re-lists of containerd containers and tasks into the index.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(stats().resyncs);
-    },
-  });
-  new Counter({
-    name: 'wsruntime_containerd_reconnects_total',
-    help: 'Connections to containerd re-established after a loss.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(stats().reconnects);
-    },
-  });
-
   return domain;
 }
 

@@ -9,6 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import { abortable, isAbortError } from 'abort-controller-x';
 import { ServerError, Status, type ServerMiddleware } from 'nice-grpc-common';
+import { linkSignals } from '../link-signals.js';
 import type { OpenCalls } from './open-calls.js';
 
 export const stoppingMessage = 'wsruntimed is stopping';
@@ -19,17 +20,11 @@ export function createShutdownMiddleware(stopping: AbortSignal, openCalls: OpenC
   setMaxListeners(0, stopping);
   return async function* shutdownMiddleware(call, context) {
     if (stopping.aborted) throw new ServerError(Status.UNAVAILABLE, stoppingMessage);
-    // Linked by hand rather than with AbortSignal.any, so that nothing stays
-    // registered on the daemon-long `stopping` signal once the call is over.
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    context.signal.addEventListener('abort', abort);
-    stopping.addEventListener('abort', abort);
-    if (context.signal.aborted) abort();
+    const { signal, release } = linkSignals(context.signal, stopping);
     openCalls.enter();
     try {
-      const request = call.requestStream ? endOnAbort(controller.signal, call.request) : call.request;
-      return yield* call.next(request, { ...context, signal: controller.signal });
+      const request = call.requestStream ? endOnAbort(signal, call.request) : call.request;
+      return yield* call.next(request, { ...context, signal });
     } catch (error) {
       if (isAbortError(error) && stopping.aborted && !context.signal.aborted) {
         throw new ServerError(Status.UNAVAILABLE, stoppingMessage);
@@ -37,8 +32,7 @@ export function createShutdownMiddleware(stopping: AbortSignal, openCalls: OpenC
       throw error;
     } finally {
       openCalls.leave();
-      context.signal.removeEventListener('abort', abort);
-      stopping.removeEventListener('abort', abort);
+      release();
     }
   };
 }

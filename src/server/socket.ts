@@ -14,6 +14,7 @@ import { lstat, chmod, chown, link, mkdir, mkdtemp, rmdir, unlink } from 'node:f
 import type { Stats } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { maxSocketPathBytes } from './daemon-options.js';
 import { resolveGroupId } from './group-id.js';
 
 export interface UnixSocketOptions {
@@ -23,9 +24,6 @@ export interface UnixSocketOptions {
   /** gid or group name; undefined keeps the daemon's group. */
   group?: number | string;
 }
-
-// sun_path holds 108 bytes including the terminating NUL.
-const maxSocketPathBytes = 107;
 
 /** A socket put in place by listenOnUnixSocket. */
 export interface UnixSocket {

@@ -1,6 +1,7 @@
-// One call's signal out of several (the caller's, the client's own close).
-// Linked by hand rather than with AbortSignal.any so that nothing stays
-// registered on the client-long signal once the call is over.
+// One call's signal out of several: the caller's and the SDK client's close,
+// or a server call's and the daemon's stop. Linked by hand rather than with
+// AbortSignal.any so that nothing stays registered on the long-lived signal
+// once the call is over.
 
 export interface LinkedSignal {
   signal: AbortSignal;

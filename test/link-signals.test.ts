@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { linkSignals } from '../../src/client/link-signals.js';
+import { linkSignals } from '../src/link-signals.js';
 
 describe('linkSignals', () => {
   it('aborts when any source aborts, and is aborted at once if one already is', () => {
