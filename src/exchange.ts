@@ -9,7 +9,8 @@ interface Subscriber<T> {
   queue: T[];
   /** Set once the subscription has ended: an error to throw, or null for a plain end. */
   end?: Error | null;
-  wake?: () => void;
+  /** Every next() waiting for a value or the end (a caller need not wait for one next() before the next). */
+  waiters: Array<() => void>;
   detach: () => void;
 }
 
@@ -28,7 +29,7 @@ export class Exchange<T> {
         this.#end(sub, new SubscriberOverflowError(this.capacity));
       } else {
         sub.queue.push(value);
-        sub.wake?.();
+        wake(sub);
       }
     }
   }
@@ -45,15 +46,14 @@ export class Exchange<T> {
   subscribe(signal: AbortSignal): AsyncIterableIterator<T> {
     throwIfAborted(signal);
     const onAbort = () => this.#end(sub, new AbortError());
-    const sub: Subscriber<T> = { queue: [], detach: () => signal.removeEventListener('abort', onAbort) };
+    const sub: Subscriber<T> = { queue: [], waiters: [], detach: () => signal.removeEventListener('abort', onAbort) };
     this.#subscribers.add(sub);
     signal.addEventListener('abort', onAbort, { once: true });
 
     const iterator: AsyncIterableIterator<T> = {
       next: async () => {
         while (sub.queue.length === 0 && sub.end === undefined) {
-          await new Promise<void>((resolve) => (sub.wake = resolve));
-          sub.wake = undefined;
+          await new Promise<void>((resolve) => sub.waiters.push(resolve));
         }
         if (sub.queue.length > 0) return { value: sub.queue.shift()!, done: false };
         if (sub.end) {
@@ -79,6 +79,11 @@ export class Exchange<T> {
     sub.queue.length = 0;
     this.#subscribers.delete(sub);
     sub.detach();
-    sub.wake?.();
+    wake(sub);
   }
+}
+
+/** Wakes every waiting next(), in the order they were called; each looks again. */
+function wake(sub: Subscriber<unknown>): void {
+  for (const resolve of sub.waiters.splice(0)) resolve();
 }

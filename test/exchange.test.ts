@@ -130,4 +130,26 @@ describe('Exchange', () => {
     await assert.rejects(a.next(), stopping);
     assert.deepEqual(await a.next(), { value: undefined, done: true });
   });
+
+  it('serves next() calls made before the previous one settled, in order, and settles them all at the end', async () => {
+    const exchange = new Exchange<number>();
+    const controller = new AbortController();
+    const a = exchange.subscribe(controller.signal);
+    const first = a.next();
+    const second = a.next();
+    exchange.publish(1);
+    exchange.publish(2);
+    assert.deepEqual(await Promise.all([first, second]), [
+      { value: 1, done: false },
+      { value: 2, done: false },
+    ]);
+    // Two waiting when the subscription ends: one gets the error, the other is done.
+    const third = a.next().then((r) => r, (e: unknown) => e);
+    const fourth = a.next().then((r) => r, (e: unknown) => e);
+    controller.abort();
+    const [x, y] = await Promise.all([third, fourth]);
+    assert.ok(isAbortError(x), String(x));
+    assert.deepEqual(y, { value: undefined, done: true });
+  });
+
 });
