@@ -105,6 +105,7 @@ class ServingDaemon implements Daemon {
         this.#server.listen(address),
       );
     } catch (error) {
+      this.#stopHealth();
       this.#server.forceShutdown();
       await this.#metrics?.close();
       this.#state = 'STOPPED';

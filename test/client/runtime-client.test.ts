@@ -3,6 +3,7 @@
 // daemon restart, and the errors iterator.
 
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -288,6 +289,27 @@ describe('RuntimeClient', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('leaves no listener on a long-lived caller signal once its calls end, however they end', async () => {
+    const longLived = new AbortController().signal;
+    let unavailable = 0;
+    fixture.runtime
+      .answer('containerPID', 7)
+      .fail('containerUpperdir', new NoUpperdirError('c-1'))
+      .answer('containerExists', () => (unavailable++ === 0 ? Promise.reject(new RuntimeUnavailableError('blip')) : true))
+      .hang('waitForContainer');
+    assert.equal(await client.containerPID('c-1', { signal: longLived }), 7);
+    assert.ok((await rejection(client.containerUpperdir('c-1', { signal: longLived }))) instanceof NoUpperdirError);
+    assert.equal(await client.containerExists('c-1', { signal: longLived }), true);
+    assert.ok(isDeadlineExceeded(await rejection(client.waitForContainer('inst-1', { signal: longLived, deadline: 50 }))));
+    const reading = (async () => {
+      for await (const _ of client.errors({ signal: longLived })) break;
+    })();
+    await fixture.runtime.nextCall('errors');
+    fixture.runtime.publish({ message: 'one' });
+    await reading;
+    assert.equal(getEventListeners(longLived, 'abort').length, 0);
   });
 
   it('fails with RuntimeUnavailableError when no daemon listens', async () => {

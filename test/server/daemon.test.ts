@@ -3,6 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { forever } from 'abort-controller-x';
@@ -11,7 +14,12 @@ import { ServerReflectionService } from 'nice-grpc-server-reflection';
 import reflectionPb from 'nice-grpc-server-reflection/lib/proto/grpc/reflection/v1/reflection_pb.js';
 import { fromClientError } from '../../src/error-table.js';
 import { RuntimeUnavailableError } from '../../src/errors.js';
+import { pino } from 'pino';
+import type { Readiness } from '../../src/runtime.js';
+import { compileDaemonOptions } from '../../src/server/daemon-options.js';
+import { startDaemon } from '../../src/server/daemon.js';
 import { startTestDaemon, type DaemonHarness } from '../support/daemon-harness.js';
+import { RuntimeDouble } from '../support/runtime-double.js';
 
 const { ServerReflectionRequest } = reflectionPb;
 
@@ -142,6 +150,26 @@ describe('daemon lifecycle', { timeout: 20_000 }, () => {
     assert.ok(error instanceof ClientError && error.code === Status.CANCELLED, `got ${String(error)}`);
     assert.equal(existsSync(h.daemon.socketPath), false);
     assert.ok(h.logs.some((l) => l.msg === 'calls did not end in time; closing their connections'));
+  });
+});
+
+describe('daemon start failure', () => {
+  it('a daemon that cannot start stops following its readiness', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wsruntime-test-'));
+    try {
+      const socket = path.join(dir, 'taken');
+      await writeFile(socket, 'not a socket');
+      const listeners = new Set<(ready: boolean) => void>();
+      const readiness: Readiness = {
+        ready: true,
+        onReadyChange: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+      };
+      const options = compileDaemonOptions({ socket });
+      await assert.rejects(startDaemon({ options, runtime: new RuntimeDouble(), readiness, logger: pino({ level: 'silent' }) }), /not a socket/);
+      assert.equal(listeners.size, 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
