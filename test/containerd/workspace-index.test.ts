@@ -46,6 +46,17 @@ describe('WorkspaceIndex', () => {
     }
   });
 
+  it('keeps a task that arrives before the container\'s sandbox, and resolves waits on the join', async () => {
+    const index = syncedIndex();
+    const wait = index.waitForContainer('i1', never);
+    index.upsert(container('c1', 's1', 1), 'c1');
+    index.setTask('c1', { pid: 42, rootfs: '/b/c1/rootfs' });
+    assert.equal(await settled(wait), false);
+    index.upsert(sandbox('s1', 'i1'), 's1');
+    assert.equal(await wait, 'c1');
+    assert.equal(index.byContainerId('c1')?.task?.pid, 42);
+  });
+
   it('falls back to pod namespace/name/uid when the spec names no sandbox', () => {
     const index = syncedIndex();
     index.upsert(container('c1', undefined, 1, 'ws-a'), 'c1');
