@@ -209,6 +209,11 @@ export class EventPump {
           knownTask: (id) => index.taskOf(id),
           toNodePath: (p) => this.#o.mapper.toNode(p),
           onMountTableError: (error) => this.#log.warn({ err: error }, 'cannot read the mount table; rootfs of listed tasks stays unknown'),
+          onSnapshotError: (containerId, error) => {
+            const message = `cannot get the snapshot mounts of container ${containerId}; its upperdir stays unknown: ${describeError(error)}`;
+            this.#log.warn({ containerId, err: error }, message);
+            this.#o.report('sync', message);
+          },
         },
         signal,
       );

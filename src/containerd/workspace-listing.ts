@@ -6,7 +6,8 @@
 import type { Container } from '../../gen/containerd/services/containers/v1/containers.js';
 import type { Mount } from '../../gen/containerd/types/mount.js';
 import { workspaceListFilters, type WorkspaceContainerRecord, type WorkspaceRecord, type WorkspaceSelector } from './container-record.js';
-import { isNotFound, type ContainerdClient } from './containerd-client.js';
+import { ClientError } from 'nice-grpc';
+import { isConnectionLost, isNotFound, type ContainerdClient } from './containerd-client.js';
 import { findRootfsMounts, type RootfsQuery } from './rootfs.js';
 import { upperdirOf } from './upperdir.js';
 import type { TaskReport, TaskState } from './workspace-index.js';
@@ -22,6 +23,12 @@ export interface ListingOptions {
   toNodePath(localPath: string): string;
   /** Told when the mount table cannot be read (rootfs then stays unknown). */
   onMountTableError(error: unknown): void;
+  /**
+   * Told when containerd refuses one container's snapshot mounts for a reason
+   * of that container's own (e.g. its snapshotter is not loaded): its upperdir
+   * then stays unknown, and the rest of the listing goes on.
+   */
+  onSnapshotError(containerId: string, error: unknown): void;
 }
 
 export interface Listing {
@@ -69,7 +76,7 @@ async function taskReports(
   }
   if (unknown.length === 0) return reports;
 
-  const mounts = await Promise.all(unknown.map(({ record }) => snapshotMounts(client, record, signal)));
+  const mounts = await Promise.all(unknown.map(({ record }) => snapshotMounts(client, options, record, signal)));
   const queries: RootfsQuery[] = unknown.map(({ record }, i) => ({ containerId: record.id, upperdir: upperdirOf(mounts[i] ?? []) }));
   let rootfs = new Map<string, string>();
   try {
@@ -81,13 +88,22 @@ async function taskReports(
   return reports;
 }
 
-async function snapshotMounts(client: ContainerdClient, record: WorkspaceContainerRecord, signal: AbortSignal): Promise<Mount[] | undefined> {
+async function snapshotMounts(
+  client: ContainerdClient,
+  options: ListingOptions,
+  record: WorkspaceContainerRecord,
+  signal: AbortSignal,
+): Promise<Mount[] | undefined> {
   if (record.snapshotter === '' || record.snapshotKey === '') return undefined;
   try {
     return (await client.snapshots.mounts({ snapshotter: record.snapshotter, key: record.snapshotKey }, { signal })).mounts;
   } catch (error) {
     // The snapshot went away with its container between List and here.
     if (isNotFound(error)) return undefined;
-    throw error;
+    // A lost connection ends the whole listing; anything else is about this
+    // one container and must not keep every other workspace unanswered.
+    if (signal.aborted || isConnectionLost(error) || !(error instanceof ClientError)) throw error;
+    options.onSnapshotError(record.id, error);
+    return undefined;
   }
 }

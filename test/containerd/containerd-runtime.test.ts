@@ -434,6 +434,59 @@ describe('ContainerdRuntime against a real containerd', { timeout: 180_000 }, ()
   });
 });
 
+describe('ContainerdRuntime when containerd refuses one workspace\'s snapshot', { timeout: 120_000 }, () => {
+  let stack: TestStack | undefined;
+  let runtime: ContainerdRuntime | undefined;
+
+  after(async () => {
+    await runtime?.close();
+    await stack?.close();
+  });
+
+  it('still gets in sync, answers the other workspaces and reports that one', async () => {
+    stack = await startStack();
+    const healthy = await stack.createWorkspacePod({ instanceId: newInstanceId() });
+    // A workspace whose container lives on the `native` snapshotter: a pod
+    // whose CRI container is not the workspace one, and a workspace container
+    // made with ctr, joined to the pod by kubelet's pod labels.
+    const odd = await stack.createWorkspacePod({ instanceId: newInstanceId(), containerName: 'sidecar', start: false });
+    const oddId = `odd-${randomUUID().slice(0, 8)}`;
+    await ctr(stack, 'run', '-d', '--snapshotter', 'native',
+      '--label', 'io.cri-containerd.kind=container',
+      '--label', 'io.kubernetes.container.name=workspace',
+      '--label', `io.kubernetes.pod.name=${odd.podName}`,
+      '--label', `io.kubernetes.pod.namespace=${odd.podNamespace}`,
+      '--label', `io.kubernetes.pod.uid=${odd.podUid}`,
+      'example.local/busybox:latest', oddId, 'sleep', '2147483647');
+
+    // containerd comes back without the native snapshotter: the odd task
+    // lives on in its shim, but Snapshots.Mounts for it is refused.
+    await stack.containerd.kill('SIGKILL');
+    const config = await readFile(stack.containerd.configPath, 'utf8');
+    await writeFile(stack.containerd.configPath, config.replace('disabled_plugins = [', 'disabled_plugins = [\n  "io.containerd.snapshotter.v1.native",'));
+    await stack.containerd.restart();
+
+    runtime = newRuntime(stack.containerd.address);
+    const errors: RuntimeErrorEvent[] = [];
+    const abort = new AbortController();
+    const collecting = (async () => {
+      for await (const e of runtime!.errors(abort.signal)) errors.push(e);
+    })().catch(() => undefined);
+    runtime.start();
+    await untilReady(runtime);
+
+    assert.equal(await runtime.waitForContainer(healthy.instanceId, never), healthy.containerId);
+    assert.ok((await runtime.containerUpperdir(healthy.containerId, never)).length > 0);
+    assert.equal(await runtime.waitForContainer(odd.instanceId, never), oddId);
+    assert.ok((await runtime.containerPID(oddId, never)) > 0);
+    await assert.rejects(runtime.containerUpperdir(oddId, never), isNotFound);
+    const reported = errors.filter((e) => e.kind === 'sync' && e.message.includes(oddId));
+    assert.equal(reported.length, 1, JSON.stringify(errors));
+    abort.abort();
+    await collecting;
+  });
+});
+
 describe('ContainerdRuntime without a containerd', () => {
   it('keeps trying, answers UNAVAILABLE, reports every failed attempt, and ends waits and subscribers on close', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wsrt-nocontainerd-'));
