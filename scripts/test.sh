@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-concurrency=1 "$@" "${files[@]}"
+# A hung test fails after 3 minutes instead of eating CI's time.
+exec node --import tsx --test --test-concurrency=1 --test-timeout=180000 "$@" "${files[@]}"

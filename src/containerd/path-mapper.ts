@@ -9,9 +9,12 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { PathNotMappedError } from '../errors.js';
-import type { PathMapping } from '../server/daemon-options.js';
 
-export type { PathMapping };
+/** A node path prefix `from` that callers reach as `to`. Both absolute and normalized. */
+export interface PathMapping {
+  from: string;
+  to: string;
+}
 
 /** Whether `child` is `parent` or below it, on path-component boundaries. */
 export function isWithin(parent: string, child: string): boolean {

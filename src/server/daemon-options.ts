@@ -8,13 +8,10 @@
 
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { PathMapping } from '../containerd/path-mapper.js';
 import { identifierProblem } from './validation.js';
 
-/** A node path prefix `from` that callers reach as `to`. Both absolute and normalized. */
-export interface PathMapping {
-  from: string;
-  to: string;
-}
+export type { PathMapping };
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
