@@ -12,7 +12,7 @@ import { createServer, type Server } from 'nice-grpc';
 import { ContainerNotFoundError, NoCGroupError, NoUpperdirError, PathNotMappedError, RuntimeUnavailableError } from '../../src/errors.js';
 import type { Readiness } from '../../src/runtime.js';
 import { serveHealth } from '../../src/server/health.js';
-import { startDoubleDaemon, type DoubleDaemon } from '../client/double-daemon.js';
+import { startTestDaemon, type DaemonHarness } from '../support/daemon-harness.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/wsruntimectl.ts', import.meta.url));
 
@@ -54,11 +54,11 @@ function assertOneErrorLine(outcome: Outcome, pattern: RegExp): void {
 }
 
 describe('wsruntimectl', () => {
-  let fixture: DoubleDaemon;
+  let fixture: DaemonHarness;
   const ctl = (...args: string[]) => run(['--socket', fixture.socket, ...args]);
 
   beforeEach(async () => {
-    fixture = await startDoubleDaemon();
+    fixture = await startTestDaemon({ shutdownGraceMs: 1_000 });
   });
 
   afterEach(async () => {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ContainerNotFoundError } from '../../src/errors.js';
-import { startDoubleDaemon, type DoubleDaemon } from './double-daemon.js';
+import { startTestDaemon, type DaemonHarness } from '../support/daemon-harness.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,7 +71,7 @@ export const pid: Promise<number> = c.containerPID('x');
 
 describe('wsruntime/client as a package', () => {
   let dir: string;
-  let fixture: DoubleDaemon;
+  let fixture: DaemonHarness;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'wsruntime-package-'));
@@ -102,7 +102,7 @@ describe('wsruntime/client as a package', () => {
     await writeFile(path.join(dir, 'consumer.mts'), tsConsumer);
     await writeFile(path.join(dir, 'consumer.cts'), ctsConsumer);
 
-    fixture = await startDoubleDaemon();
+    fixture = await startTestDaemon({ shutdownGraceMs: 1_000 });
     fixture.runtime.answer('containerPID', (call: { args: unknown[] }) =>
       call.args[0] === 'c-404' ? Promise.reject(new ContainerNotFoundError({ containerId: 'c-404' })) : 31,
     );

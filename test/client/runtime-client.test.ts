@@ -24,15 +24,15 @@ import {
   type RuntimeErrorEvent,
 } from '../../src/client/index.js';
 import { RuntimeDouble } from '../support/runtime-double.js';
-import { startDoubleDaemon, type DoubleDaemon } from './double-daemon.js';
+import { startTestDaemon, type DaemonHarness } from '../support/daemon-harness.js';
 
 describe('RuntimeClient', () => {
-  let fixture: DoubleDaemon;
+  let fixture: DaemonHarness;
   let client: RuntimeClient;
   let retries: RetryEvent[];
 
   beforeEach(async () => {
-    fixture = await startDoubleDaemon();
+    fixture = await startTestDaemon({ shutdownGraceMs: 1_000 });
     retries = [];
     client = createRuntimeClient({ socket: fixture.socket, onRetry: (event) => retries.push(event) });
   });

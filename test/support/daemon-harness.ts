@@ -19,12 +19,16 @@ export type TestClient = RuntimeServiceClient<{ deadline?: Date | number }>;
 export interface DaemonHarness {
   daemon: Daemon;
   runtime: RuntimeDouble;
+  /** The daemon's socket path (the same across restarts). */
+  socket: string;
   channel: Channel;
   client: TestClient;
   /** The temp directory holding the socket. */
   dir: string;
   /** Log records the daemon wrote (level debug and up). */
   logs: Array<Record<string, unknown>>;
+  /** Stops this daemon and starts a new one, on a new double, at the same socket. */
+  restart(runtime?: RuntimeDouble): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,32 +50,36 @@ export function capturingLogger(): { logger: Logger; logs: Array<Record<string, 
 
 export async function startTestDaemon(harness: HarnessOptions = {}): Promise<DaemonHarness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'wsruntime-test-'));
-  const runtime = harness.runtime ?? new RuntimeDouble();
   const { logger, logs } = capturingLogger();
+  const options = compileDaemonOptions({ socket: path.join(dir, 'wsruntime.sock'), ...harness.options });
+  const start = (runtime: RuntimeDouble) => startDaemon({ options, runtime, logger, shutdownGraceMs: harness.shutdownGraceMs });
+  const runtime = harness.runtime ?? new RuntimeDouble();
   let daemon: Daemon;
   try {
-    daemon = await startDaemon({
-      options: compileDaemonOptions({ socket: path.join(dir, 'wsruntime.sock'), ...harness.options }),
-      runtime,
-      logger,
-      shutdownGraceMs: harness.shutdownGraceMs,
-    });
+    daemon = await start(runtime);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   const channel = createChannel(daemon.address);
-  return {
+  const fixture: DaemonHarness = {
     daemon,
     runtime,
+    socket: options.socket,
     channel,
     client: createTestClient(channel),
     dir,
     logs,
+    async restart(next = new RuntimeDouble()) {
+      await fixture.daemon.stop();
+      fixture.runtime = next;
+      fixture.daemon = await start(next);
+    },
     async close() {
       channel.close();
-      await daemon.stop();
+      await fixture.daemon.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return fixture;
 }
