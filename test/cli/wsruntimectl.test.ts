@@ -271,6 +271,18 @@ describe('wsruntimectl health', () => {
     assertOneErrorLine(outcome, /no\.such\.Service/);
   });
 
+  it('with --live, exits 0 for any answer and still prints the status', async () => {
+    const socket = path.join(dir, 'h.sock');
+    setReady(false);
+    try {
+      assert.deepEqual(await run(['--socket', socket, 'health', '--live']), { code: 0, stdout: 'NOT_SERVING\n', stderr: '' });
+      assert.equal((await run(['--socket', socket, 'health'])).code, 5);
+    } finally {
+      setReady(true);
+    }
+    assert.equal((await run(['--socket', path.join(dir, 'nobody.sock'), '--timeout', '1s', 'health', '--live'])).code, 5);
+  });
+
   it('says so when a server does not serve grpc.health.v1', async () => {
     // A gRPC server with no services at all: every call is UNIMPLEMENTED.
     const bare = createServer();

@@ -124,6 +124,9 @@ describe('deploy/daemonset.yaml', () => {
       assert.equal(parsed.invocation.command.name, 'health', kind);
       assert.equal(parsed.invocation.socket, options.socket, `${kind} asks another socket`);
       assert.ok(parsed.invocation.timeout, `${kind} should bound its own wait with --timeout`);
+      // Readiness follows containerd; liveness only asks whether the daemon
+      // answers, since restarting it cannot bring containerd back.
+      assert.equal(parsed.invocation.live, kind === 'livenessProbe', `${kind} --live`);
     }
   });
 

@@ -3,12 +3,19 @@
 
 export type CommandName = 'wait' | 'wait-stop' | 'exists' | 'upperdir' | 'rootfs' | 'cgroup' | 'pid' | 'errors' | 'health';
 
+export type CommandFlagName = 'unmapped' | 'live';
+
+export interface CommandFlag {
+  name: CommandFlagName;
+  help: string;
+}
+
 export interface Command {
   name: CommandName;
   /** Positional arguments; a trailing `?` marks an optional one. */
   args: readonly string[];
-  /** Flags only this command accepts. */
-  flags: readonly string[];
+  /** Boolean flags only this command accepts. */
+  flags: readonly CommandFlag[];
   summary: string;
   description: string;
   example: string;
@@ -61,7 +68,7 @@ export const commands: readonly Command[] = [
   {
     name: 'rootfs',
     args: ['id'],
-    flags: ['unmapped'],
+    flags: [{ name: 'unmapped', help: "the path in the node's root mount namespace, not translated" }],
     summary: "Print the container's rootfs mount point",
     description:
       "Prints the container's rootfs mount point, translated by the daemon's path mappings. With --unmapped,\n" +
@@ -100,11 +107,12 @@ export const commands: readonly Command[] = [
   {
     name: 'health',
     args: ['service?'],
-    flags: [],
+    flags: [{ name: 'live', help: 'succeed whenever the daemon answers, SERVING or not (a liveness check)' }],
     summary: "Check the daemon's health (grpc.health.v1)",
     description:
       "Asks the daemon's grpc.health.v1 Check for <service> (default: the whole server) and prints the status,\n" +
-      'e.g. SERVING. Exit 0 when serving, 5 when not serving or unreachable, 3 for an unknown service.',
+      'e.g. SERVING. Exit 0 when serving, 5 when not serving or unreachable, 3 for an unknown service. With\n' +
+      '--live, exit 0 for any answer: the daemon itself is alive even while containerd is away.',
     example: 'wsruntimectl --timeout 2s health && echo ok',
   },
 ];
@@ -127,7 +135,7 @@ const exitCodesHelp = `Exit codes:
 
 function synopsis(c: Command): string {
   const args = c.args.map((a) => (a.endsWith('?') ? `[${a.slice(0, -1)}]` : `<${a}>`));
-  const flags = c.flags.map((f) => `[--${f}]`);
+  const flags = c.flags.map((f) => `[--${f.name}]`);
   return [c.name, ...flags, ...args].join(' ');
 }
 
@@ -154,9 +162,7 @@ Run 'wsruntimectl <command> --help' for more about a command.
 }
 
 export function commandHelp(c: Command): string {
-  const flags = c.flags.includes('unmapped')
-    ? `\nFlags:\n  --unmapped               the path in the node's root mount namespace, not translated\n`
-    : '';
+  const flags = c.flags.length === 0 ? '' : `\nFlags:\n${c.flags.map((f) => `  ${`--${f.name}`.padEnd(25)}${f.help}\n`).join('')}`;
   return `Usage: wsruntimectl [global flags] ${synopsis(c)}
 
 ${c.description}

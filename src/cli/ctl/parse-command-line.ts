@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { defaultSocket } from '../../client/runtime-client-options.js';
-import { commandHelp, findCommand, toolHelp, type Command } from './commands.js';
+import { commandHelp, findCommand, toolHelp, type Command, type CommandFlagName } from './commands.js';
 import { parseDuration } from './parse-duration.js';
 import { UsageError } from './usage-error.js';
 
@@ -11,6 +11,7 @@ export interface Invocation {
   command: Command;
   args: string[];
   unmapped: boolean;
+  live: boolean;
   json: boolean;
   /** A socket path or gRPC address, as given. */
   socket: string;
@@ -25,8 +26,12 @@ const options = {
   timeout: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  // Command flags; each command says which it accepts.
   unmapped: { type: 'boolean' },
+  live: { type: 'boolean' },
 } as const;
+
+const commandFlagNames: readonly CommandFlagName[] = ['unmapped', 'live'];
 
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): CommandLine {
   let parsed;
@@ -53,7 +58,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const required = command.args.filter((a) => !a.endsWith('?'));
   if (args.length < required.length) throw new UsageError(`${command.name}: missing <${required[args.length]}>`);
   if (args.length > command.args.length) throw new UsageError(`${command.name}: unexpected argument ${JSON.stringify(args[command.args.length])}`);
-  if (values.unmapped && !command.flags.includes('unmapped')) throw new UsageError(`${command.name}: unknown flag --unmapped`);
+  for (const flag of commandFlagNames) {
+    if (values[flag] && !command.flags.some((f) => f.name === flag)) throw new UsageError(`${command.name}: unknown flag --${flag}`);
+  }
 
   const socket = values.socket ?? (env.WSRUNTIME_SOCKET || defaultSocket);
   if (socket === '') throw new UsageError('--socket must not be empty');
@@ -61,7 +68,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
   return {
     kind: 'run',
-    invocation: { command, args, unmapped: values.unmapped ?? false, json: values.json ?? false, socket, timeout },
+    invocation: { command, args, unmapped: values.unmapped ?? false, live: values.live ?? false, json: values.json ?? false, socket, timeout },
   };
 }
 

@@ -90,8 +90,9 @@ async function execute(client: RuntimeClient, invocation: Invocation, call: Runt
     case 'health': {
       const status = await checkHealth(client.address, arg, call);
       emit(status, { service: arg, status });
-      // Answered, but not SERVING: for a script that is an unavailable daemon (exit 5).
-      if (status !== 'SERVING') throw new RuntimeUnavailableError(`health status is ${status}`);
+      // Answered, but not SERVING: for a script that is an unavailable daemon
+      // (exit 5), unless all it asks is whether the daemon is alive.
+      if (status !== 'SERVING' && !invocation.live) throw new RuntimeUnavailableError(`health status is ${status}`);
       return;
     }
   }
